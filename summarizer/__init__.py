@@ -1,0 +1,58 @@
+"""summarizer: typed, grounded, evaluated structured summaries of news articles."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from summarizer.api import Outcome, asummarize, summarize, summarize_many  # noqa: E402
+from summarizer.config import Settings, resolve_settings  # noqa: E402
+from summarizer.errors import (  # noqa: E402
+    ConfigError,
+    InputError,
+    ModelError,
+    ModelOutputError,
+    ReplayMissError,
+    SummarizerError,
+    TransportError,
+    UsageError,
+)
+from summarizer.reader import read_article  # noqa: E402
+from summarizer.schemas import (  # noqa: E402
+    Actor,
+    Article,
+    ArticleSummary,
+    Evidence,
+    Meeting,
+    PlannedEvent,
+    RunInfo,
+    Statement,
+    TimeExpr,
+)
+
+__all__ = [
+    "Actor",
+    "Article",
+    "ArticleSummary",
+    "ConfigError",
+    "Evidence",
+    "InputError",
+    "Meeting",
+    "ModelError",
+    "ModelOutputError",
+    "Outcome",
+    "PlannedEvent",
+    "ReplayMissError",
+    "RunInfo",
+    "Settings",
+    "Statement",
+    "SummarizerError",
+    "TimeExpr",
+    "TransportError",
+    "UsageError",
+    "__version__",
+    "asummarize",
+    "read_article",
+    "resolve_settings",
+    "summarize",
+    "summarize_many",
+]

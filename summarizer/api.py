@@ -1,0 +1,132 @@
+"""The Python entry points: `summarize`, `asummarize`, `summarize_many`."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from summarizer.config import Settings, resolve_settings
+from summarizer.errors import ModelError, SummarizerError
+from summarizer.pipeline import Pipeline, build_backend
+from summarizer.schemas import Article, ArticleSummary
+
+_PIPELINES: dict[Settings, Pipeline] = {}
+_PIPELINES_LOCK = threading.Lock()
+
+
+class ErrorInfo(BaseModel):
+    type: str
+    message: str
+    attempts: int = 0
+    status: int | None = None
+
+
+class Outcome(BaseModel):
+    """One article's result in a batch: a summary, or the reason there is none."""
+
+    id: str
+    ok: bool
+    summary: ArticleSummary | None = None
+    error: ErrorInfo | None = None
+
+    @classmethod
+    def failure(cls, article_id: str, exc: BaseException) -> Outcome:
+        if isinstance(exc, ModelError):
+            info = ErrorInfo(type=exc.kind, message=exc.message, attempts=exc.attempts, status=exc.status)
+        elif isinstance(exc, SummarizerError):
+            info = ErrorInfo(type=type(exc).__name__, message=exc.message)
+        else:
+            info = ErrorInfo(type=type(exc).__name__, message=str(exc)[:500] or type(exc).__name__)
+        return cls(id=article_id, ok=False, error=info)
+
+
+def _settings(settings: Settings | None, options: dict[str, Any]) -> Settings:
+    if settings is not None:
+        return settings.with_(**{k: v for k, v in options.items() if v is not None}) if options else settings
+    return resolve_settings(**options)
+
+
+def pipeline_for(settings: Settings) -> Pipeline:
+    """One pipeline (and backend: one loaded model, one HTTP client) per distinct settings."""
+    with _PIPELINES_LOCK:
+        pipeline = _PIPELINES.get(settings)
+        if pipeline is None:
+            pipeline = Pipeline(settings, build_backend(settings))
+            _PIPELINES[settings] = pipeline
+        return pipeline
+
+
+def _article(article: Article | str) -> Article:
+    return Article(text=article) if isinstance(article, str) else article
+
+
+def summarize(
+    article: Article | str,
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    backend: Literal["local", "openai", "replay"] | None = None,
+    model_path: str | None = None,
+    settings: Settings | None = None,
+    **options: Any,
+) -> ArticleSummary:
+    """Summarise one article. With neither `model` nor `base_url`, the embedded model runs."""
+    chosen = _settings(
+        settings, {"model": model, "base_url": base_url, "backend": backend, "model_path": model_path, **options}
+    )
+    return pipeline_for(chosen).run(_article(article))
+
+
+async def asummarize(
+    article: Article | str,
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    backend: Literal["local", "openai", "replay"] | None = None,
+    model_path: str | None = None,
+    settings: Settings | None = None,
+    **options: Any,
+) -> ArticleSummary:
+    """Async `summarize`: the openai backend awaits HTTP; the local model runs in a thread."""
+    chosen = _settings(
+        settings, {"model": model, "base_url": base_url, "backend": backend, "model_path": model_path, **options}
+    )
+    return await pipeline_for(chosen).arun(_article(article))
+
+
+async def asummarize_many(
+    articles: Iterable[Article | str],
+    *,
+    concurrency: int = 4,
+    settings: Settings | None = None,
+    **options: Any,
+) -> list[Outcome]:
+    chosen = _settings(settings, options)
+    pipeline = pipeline_for(chosen)
+    items = [_article(a) for a in articles]
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(article: Article) -> Outcome:
+        async with gate:
+            try:
+                return Outcome(id=article.id, ok=True, summary=await pipeline.arun(article))
+            except Exception as exc:  # one article's failure is recorded, never raised
+                return Outcome.failure(article.id, exc)
+
+    return list(await asyncio.gather(*(one(a) for a in items)))
+
+
+def summarize_many(
+    articles: Iterable[Article | str],
+    *,
+    concurrency: int = 4,
+    settings: Settings | None = None,
+    **options: Any,
+) -> list[Outcome]:
+    """Summarise many articles with bounded concurrency; results come back in input order,
+    and a failed article is an `Outcome` with `ok=False` and the reason, not an exception."""
+    return asyncio.run(asummarize_many(articles, concurrency=concurrency, settings=settings, **options))

@@ -1,0 +1,147 @@
+"""What the model is asked to write: the output schema minus everything the
+pipeline fills itself (offsets, normalised dates, run metadata).
+
+Descriptions here are instructions to the model; they end up in the JSON
+Schema it sees.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from summarizer.schemas import ActorKind, EventStatus, MeetingFormat
+
+_EVIDENCE = (
+    "Verbatim quotes copied character for character from the article that support this item "
+    "(a clause or a sentence each). Never paraphrase here."
+)
+_TIME = "The time expression exactly as the article writes it (e.g. 'on Monday'), or null."
+
+
+class _Draft(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class DraftActor(_Draft):
+    name: str = Field(description="Name as written in full in the article, e.g. 'Sergey Lavrov'.")
+    kind: ActorKind = Field(default=ActorKind.person, description="person, organization, country or group")
+    role: str | None = Field(default=None, description="Role or title, e.g. 'foreign minister'.")
+    affiliation: str | None = Field(default=None, description="Country or organisation of the actor.")
+
+
+class DraftMeeting(_Draft):
+    participants: list[DraftActor] = Field(default_factory=list, description="Who met.")
+    location: str | None = Field(default=None, description="City or venue, as written.")
+    time: str | None = Field(default=None, description=_TIME)
+    topics: list[str] = Field(default_factory=list, description="What they discussed, short phrases.")
+    format: MeetingFormat = Field(default="unknown", description="in_person, call, video or unknown")
+    evidence: list[str] = Field(default_factory=list, description=_EVIDENCE)
+
+
+class DraftStatement(_Draft):
+    speaker: DraftActor = Field(description="Who said it: a person or an organisation.")
+    content: str = Field(description="What was said, in one sentence.")
+    quote: str | None = Field(
+        default=None,
+        description="The direct quotation, verbatim, when the article quotes the speaker's words; else null.",
+    )
+    evidence: list[str] = Field(default_factory=list, description=_EVIDENCE)
+
+
+class DraftPlannedEvent(_Draft):
+    description: str = Field(description="What is planned, in a short phrase.")
+    participants: list[DraftActor] = Field(default_factory=list)
+    location: str | None = None
+    time: str | None = Field(default=None, description=_TIME)
+    status: EventStatus = Field(
+        default="planned", description="scheduled, planned, proposed, postponed or cancelled"
+    )
+    evidence: list[str] = Field(default_factory=list, description=_EVIDENCE)
+
+
+@dataclass
+class QuoteCheck:
+    """Re-ask budget for quotes that are not in the article.
+
+    It travels in a ContextVar rather than instructor's `context=`: instructor
+    renders the messages as Jinja templates whenever a context is given, which
+    would execute template syntax found in an article.
+    """
+
+    is_grounded: Callable[[str], bool]
+    reasks_left: int = 1
+    reasks_used: int = 0
+
+
+_QUOTE_CHECK: ContextVar[QuoteCheck | None] = ContextVar("summarizer_quote_check", default=None)
+
+
+@contextmanager
+def checking_quotes(check: QuoteCheck) -> Iterator[QuoteCheck]:
+    token = _QUOTE_CHECK.set(check)
+    try:
+        yield check
+    finally:
+        _QUOTE_CHECK.reset(token)
+
+
+class DraftSummary(_Draft):
+    """A structured summary of one news article."""
+
+    summary: str = Field(description="One to three sentences summarising the article.")
+    meetings: list[DraftMeeting] = Field(
+        default_factory=list, description="Meetings, talks and calls that the article reports."
+    )
+    statements: list[DraftStatement] = Field(
+        default_factory=list, description="Statements made by people or organisations."
+    )
+    planned_events: list[DraftPlannedEvent] = Field(
+        default_factory=list, description="Events that are planned, scheduled or proposed."
+    )
+
+
+    @model_validator(mode="after")
+    def _quotes_in_article(self) -> DraftSummary:
+        check = _QUOTE_CHECK.get()
+        if check is None or check.reasks_left <= 0:
+            return self
+        missing = [q for q in self.quotes() if not check.is_grounded(q)]
+        if missing:
+            check.reasks_left -= 1
+            check.reasks_used += 1
+            listed = "; ".join(repr(q[:200]) for q in missing[:10])
+            raise ValueError(
+                f"these evidence quotes are not in the article: {listed}. Copy evidence and "
+                "quotes character for character from the article, or leave the item out."
+            )
+        return self
+
+    def quotes(self) -> list[str]:
+        found: list[str] = []
+        for meeting in self.meetings:
+            found.extend(meeting.evidence)
+        for statement in self.statements:
+            found.extend(statement.evidence)
+            if statement.quote:
+                found.append(statement.quote)
+        for event in self.planned_events:
+            found.extend(event.evidence)
+        return found
+
+
+DraftItemKind = Literal["meetings", "statements", "planned_events"]
+
+
+def draft_json_schema() -> dict[str, Any]:
+    return DraftSummary.model_json_schema()
+
+
+def schema_fingerprint(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,66 @@
+"""One error hierarchy. User mistakes (`UsageError`) are kept apart from model and
+transport failures (`ModelError`), which carry the model, HTTP status and attempts.
+
+Every message says how to fix the problem; `cli.py` maps `UsageError` to exit 2
+and `ModelError` to exit 1.
+"""
+
+from __future__ import annotations
+
+
+class SummarizerError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(SummarizerError):
+    """The caller asked for something that cannot work: fix the input or the options."""
+
+
+class InputError(UsageError):
+    """An article could not be read or is not usable (missing, empty, not text...)."""
+
+
+class ConfigError(UsageError):
+    """Settings are missing or contradict each other."""
+
+
+class ModelError(SummarizerError):
+    """The model or its transport failed; carries what is needed to diagnose it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str = "",
+        backend: str = "",
+        status: int | None = None,
+        attempts: int = 0,
+    ) -> None:
+        super().__init__(message)
+        self.model = model
+        self.backend = backend
+        self.status = status
+        self.attempts = attempts
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+
+class TransportError(ModelError):
+    """The endpoint could not be reached or kept failing (HTTP 429/5xx, timeouts, resets)."""
+
+
+class ModelOutputError(ModelError):
+    """The model kept answering something that does not fit the schema."""
+
+
+class ReplayMissError(ModelError):
+    """Replay mode found no recorded response for a request."""

@@ -1,0 +1,430 @@
+"""Reports of an eval run: Markdown and one self-contained HTML file.
+
+Both show the settings, headline metrics (mean ± std over repetitions), per-list and
+per-field tables (MUC counts, P/R/F1) and, per fixture, gold versus predicted item by item.
+Given the suite's fixtures, gold values and (in HTML) the article with highlighted evidence
+are shown too; without them the report uses only what the run file holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from summarizer.errors import UsageError
+from summarizer.eval.compare import Comparison, GateResult
+from summarizer.eval.gold import LIST_NAMES, AnyOf, Gold, GoldActor, GoldEvidence, GoldTime
+from summarizer.eval.runfile import (
+    FixtureResult,
+    FixtureSet,
+    Run,
+    RunAggregate,
+    aggregate,
+    fixture_index,
+    rescore,
+)
+from summarizer.eval.scoring import GRADE_NAMES, Counts, ItemAlignment
+from summarizer.render import (
+    LISTS,
+    article_html,
+    esc,
+    html_page,
+    item_id,
+    items_html,
+    md_escape,
+    md_table,
+)
+from summarizer.schemas import Actor, Article, ArticleSummary, Evidence, TimeExpr
+
+_SHORT = {attr: short for attr, _heading, short in LISTS}
+_HEADING = {attr: heading for attr, heading, _short in LISTS}
+_HEADLINE = (
+    ("overall.f1", "Field F1 (overall)"),
+    ("overall.precision", "Field precision"),
+    ("overall.recall", "Field recall"),
+    ("items.f1", "Item F1"),
+    ("grounding_rate", "Grounding rate"),
+    ("schema_valid", "Schema-valid rate"),
+    ("latency_s", "Latency per fixture (s)"),
+    ("tokens_in", "Tokens in"),
+    ("tokens_out", "Tokens out"),
+    ("cost_usd", "Estimated cost (USD)"),
+)
+
+
+# --- values and grades -----------------------------------------------------------------------
+
+
+def _show(value: object) -> str:
+    """Display text of a gold or predicted value; alternatives joined with ' | '."""
+    if value is None:
+        return ""
+    if isinstance(value, AnyOf):
+        return " | ".join(value.any_of)
+    if isinstance(value, Actor | GoldActor):
+        return _show(value.name)
+    if isinstance(value, TimeExpr | GoldTime):
+        if value.start is None:
+            resolved = "unresolved"
+        elif value.end is None or value.end == value.start:
+            resolved = value.start.isoformat()
+        else:
+            resolved = f"{value.start.isoformat()} to {value.end.isoformat()}"
+        return f"{_show(value.text)} [{resolved}]"
+    if isinstance(value, Evidence | GoldEvidence):
+        return f"“{value.quote}”"
+    if isinstance(value, list):
+        return "; ".join(_show(v) for v in value)
+    return str(value)
+
+
+def field_value(item: object | None, key: str) -> str:
+    """Display text of field `key` (e.g. 'speaker.role', 'participants') of an item."""
+    if item is None:
+        return ""
+    head, _, sub = key.partition(".")
+    value = getattr(item, head, None)
+    if sub:
+        if isinstance(value, list):
+            return "; ".join(_show(getattr(a, sub, None)) or "–" for a in value)
+        return _show(getattr(value, sub, None))
+    if head == "format" and value == "unknown":
+        return ""
+    return _show(value)
+
+
+def grade_label(slots: Sequence[int]) -> str:
+    """'correct' for one count, '2 correct, 1 missing' for several."""
+    parts = [(n, GRADE_NAMES[i]) for i, n in enumerate(slots) if n]
+    if len(parts) == 1 and parts[0][0] == 1:
+        return parts[0][1]
+    return ", ".join(f"{n} {name}" for n, name in parts)
+
+
+def _grade_class(slots: Sequence[int]) -> str:
+    worst = max((i for i, n in enumerate(slots) if n), default=0)
+    return GRADE_NAMES[worst]
+
+
+def _fmt(x: float | None, digits: int = 3) -> str:
+    return "n/a" if x is None else f"{x:.{digits}f}"
+
+
+def _counts_row(label: str, c: Counts) -> list[str]:
+    return [
+        label,
+        str(c.cor),
+        str(c.par),
+        str(c.inc),
+        str(c.mis),
+        str(c.spu),
+        _fmt(c.precision),
+        _fmt(c.recall),
+        _fmt(c.f1),
+    ]
+
+
+_COUNT_HEADERS = ("", "COR", "PAR", "INC", "MIS", "SPU", "P", "R", "F1")
+
+
+def _field_rows(agg: RunAggregate) -> list[list[str]]:
+    # Fields no gold or prediction ever filled (e.g. roles in a suite without any) are noise.
+    return [_counts_row(k, c) for k, c in agg.fields.items() if c.pos + c.act > 0]
+
+
+# --- shared preparation ----------------------------------------------------------------------
+
+
+def _prepared(
+    run: Run, fixtures: FixtureSet | None
+) -> tuple[Run, RunAggregate, dict[str, tuple[Article, Gold]]]:
+    index = fixture_index(fixtures) if fixtures is not None else {}
+    if index:
+        run = rescore(run, index)
+    if run.aggregate is not None:
+        return run, run.aggregate, index
+    if all(r.scores is not None for r in run.results):
+        return run, aggregate(run.results, run.settings), index
+    raise UsageError("the run has unscored results; pass the suite's fixtures to score them.")
+
+
+def _settings_rows(run: Run) -> list[list[str]]:
+    s = run.settings
+    rows = [
+        ("suite", s.suite),
+        ("model", s.model),
+        ("backend", s.backend),
+        ("base_url", s.base_url or ""),
+        ("prompt_version", s.prompt_version),
+        ("library_version", s.library_version),
+        ("repetitions", str(s.repetitions)),
+        ("created_at", s.created_at.isoformat(timespec="seconds")),
+    ]
+    rows += [(f"parameters.{k}", str(v)) for k, v in sorted(s.parameters.items())]
+    return [[k, v] for k, v in rows if v]
+
+
+def _headline_rows(agg: RunAggregate) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for key, label in _HEADLINE:
+        stat = agg.metrics.get(key)
+        if stat is None:
+            if key == "cost_usd":
+                rows.append([label, "n/a (no price for this model)"])
+            continue
+        digits = 0 if key.startswith("tokens") else (4 if key == "cost_usd" else 3)
+        value = _fmt(stat.mean, digits)
+        if stat.n > 1:
+            value += f" ± {_fmt(stat.std, digits)} (n={stat.n})"
+        rows.append([label, value])
+    rows.append(["Results / errors", f"{agg.n_results} / {agg.n_errors}"])
+    return rows
+
+
+def _list_rows(agg: RunAggregate) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for name in LIST_NAMES:
+        if name in agg.list_items:
+            rows.append(_counts_row(f"{_HEADING[name]}: items", agg.list_items[name]))
+        if name in agg.lists:
+            rows.append(_counts_row(f"{_HEADING[name]}: fields", agg.lists[name]))
+    rows.append(_counts_row("All items", agg.items))
+    rows.append(_counts_row("All fields", agg.overall))
+    return rows
+
+
+def _fixture_rows(run: Run) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for r in run.results:
+        s = r.scores
+        rows.append(
+            [
+                r.fixture_id,
+                str(r.repetition),
+                _fmt(s.overall.f1) if s else "",
+                _fmt(s.items.f1) if s else "",
+                _fmt(s.grounding_rate) if s else "",
+                f"{r.latency_s:.2f}",
+                f"{r.error.type}: {r.error.message}" if r.error else "",
+            ]
+        )
+    return rows
+
+
+_FIXTURE_HEADERS = ("fixture", "rep", "field F1", "item F1", "grounding", "latency s", "error")
+
+
+def _row_items(
+    row: ItemAlignment, list_name: str, gold: Gold | None, pred: ArticleSummary | None
+) -> tuple[object | None, object | None]:
+    g = gold.items(list_name) if gold is not None else []  # type: ignore[arg-type]
+    p = getattr(pred, list_name) if pred is not None else []
+    return (
+        g[row.gold] if row.gold is not None and row.gold < len(g) else None,
+        p[row.pred] if row.pred is not None and row.pred < len(p) else None,
+    )
+
+
+def _row_title(row: ItemAlignment, list_name: str) -> str:
+    short = _SHORT[list_name]
+    g = f"gold {short}{row.gold + 1}" if row.gold is not None else "no gold"
+    p = f"predicted {short}{row.pred + 1}" if row.pred is not None else "no prediction"
+    sim = f", similarity {row.similarity:.2f}" if row.status in ("matched", "optional") else ""
+    return f"{row.grade}: {g} / {p}{sim}"
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+
+def _md_details(result: FixtureResult, gold: Gold | None) -> str:
+    parts = [f"### {md_escape(result.fixture_id)} (repetition {result.repetition})"]
+    if result.error is not None:
+        parts.append(f"Error: `{md_escape(result.error.type)}`: {md_escape(result.error.message)}")
+    if result.scores is None:
+        return "\n\n".join(parts)
+    if gold is None:
+        parts.append("_Gold values not shown: pass the suite's fixtures to the report._")
+    for list_name, ls in result.scores.lists.items():
+        if not ls.alignments:
+            continue
+        lines = [f"**{_HEADING[list_name]}**", ""]
+        for row in ls.alignments:
+            lines.append(f"- {md_escape(_row_title(row, list_name))}")
+            g_item, p_item = _row_items(row, list_name, gold, result.prediction)
+            for key, slots in row.fields.items():
+                if sum(slots) == slots[0]:
+                    continue  # all correct: not worth a line
+                lines.append(
+                    f"  - {key}: **{grade_label(slots)}**; gold: "
+                    f"{md_escape(field_value(g_item, key)) or '–'}; predicted: "
+                    f"{md_escape(field_value(p_item, key)) or '–'}"
+                )
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def to_markdown(run: Run, fixtures: FixtureSet | None = None, *, details: bool = True) -> str:
+    """The run as Markdown; pass the suite's fixtures to rescore and show gold values."""
+    run, agg, index = _prepared(run, fixtures)
+    parts = [
+        f"# Eval report: {md_escape(run.settings.suite)}",
+        md_table(["setting", "value"], [[k, md_escape(v)] for k, v in _settings_rows(run)]),
+        "## Headline",
+        md_table(["metric", "value"], _headline_rows(agg)),
+        "## Per list",
+        md_table(_COUNT_HEADERS, _list_rows(agg)),
+        "## Per field",
+        md_table(
+            ("field", *_COUNT_HEADERS[1:]),
+            _field_rows(agg),
+        ),
+        "## Per fixture",
+        md_table(_FIXTURE_HEADERS, [[md_escape(c) for c in row] for row in _fixture_rows(run)]),
+    ]
+    if details:
+        parts.append("## Gold vs predicted")
+        for r in run.results:
+            gold = index[r.fixture_id][1] if r.fixture_id in index else None
+            parts.append(_md_details(r, gold))
+    return "\n\n".join(parts) + "\n"
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+
+def _html_table(headers: Sequence[str], rows: Sequence[Sequence[str]], num_from: int = 1) -> str:
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="num">{esc(c)}</td>' if i >= num_from else f"<td>{esc(c)}</td>"
+            for i, c in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _html_alignment(
+    result: FixtureResult, gold: Gold | None, prefix: str, has_article: bool
+) -> str:
+    assert result.scores is not None
+    parts: list[str] = []
+    for list_name, ls in result.scores.lists.items():
+        if not ls.alignments:
+            continue
+        short = _SHORT[list_name]
+        parts.append(f"<h4>{esc(_HEADING[list_name])}: gold vs predicted</h4>")
+        rows: list[str] = []
+        for row in ls.alignments:
+            g_item, p_item = _row_items(row, list_name, gold, result.prediction)
+            title = esc(_row_title(row, list_name))
+            if row.pred is not None and has_article:
+                title = f'<a href="#{esc(item_id(prefix, short, row.pred))}">{title}</a>'
+            rows.append(f'<tr class="{esc(row.grade)}"><th colspan="4">{title}</th></tr>')
+            for key, slots in row.fields.items():
+                rows.append(
+                    f'<tr><td>{esc(key)}</td><td class="{_grade_class(slots)}">'
+                    f"{esc(grade_label(slots))}</td><td>{esc(field_value(g_item, key))}</td>"
+                    f"<td>{esc(field_value(p_item, key))}</td></tr>"
+                )
+        parts.append(
+            "<table><thead><tr><th>field</th><th>grade</th><th>gold</th><th>predicted</th>"
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+    return "\n".join(parts)
+
+
+def _html_fixture(n: int, result: FixtureResult, fixture: tuple[Article, Gold] | None) -> str:
+    prefix = f"r{n}-"
+    article, gold = fixture if fixture is not None else (None, None)
+    head = f"{result.fixture_id} (repetition {result.repetition})"
+    parts = [f'<section id="{prefix}fixture"><h3>{esc(head)}</h3>']
+    if result.error is not None:
+        parts.append(
+            f'<p class="incorrect">{esc(result.error.type)}: {esc(result.error.message)}</p>'
+        )
+    pred = result.prediction
+    if pred is not None and article is not None:
+        parts.append(
+            '<div class="cols">'
+            f"<div><h4>Article</h4>{article_html(article, pred, prefix)}</div>"
+            f"<div>{items_html(pred, prefix, len(article.text))}</div></div>"
+        )
+    elif pred is not None:
+        parts.append(items_html(pred, prefix, None))
+    if result.scores is not None:
+        parts.append(_html_alignment(result, gold, prefix, pred is not None))
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def to_html(run: Run, fixtures: FixtureSet | None = None, *, details: bool = True) -> str:
+    """The run as one self-contained HTML file (inline CSS, no scripts, nothing external)."""
+    run, agg, index = _prepared(run, fixtures)
+    body = [
+        f"<h1>Eval report: {esc(run.settings.suite)}</h1>",
+        _html_table(["setting", "value"], _settings_rows(run), num_from=9),
+        "<h2>Headline</h2>",
+        _html_table(["metric", "value"], _headline_rows(agg)),
+        "<h2>Per list</h2>",
+        _html_table(_COUNT_HEADERS, _list_rows(agg)),
+        "<h2>Per field</h2>",
+        _html_table(("field", *_COUNT_HEADERS[1:]), _field_rows(agg)),
+        "<h2>Per fixture</h2>",
+        _html_table(_FIXTURE_HEADERS, _fixture_rows(run), num_from=1),
+    ]
+    if details:
+        body.append("<h2>Fixtures</h2>")
+        if not index:
+            body.append(
+                '<p class="muted">Pass the suite\'s fixtures to show articles and gold.</p>'
+            )
+        body += [_html_fixture(n, r, index.get(r.fixture_id)) for n, r in enumerate(run.results)]
+    return html_page(f"Eval report: {run.settings.suite}", "\n".join(body))
+
+
+# --- comparison ------------------------------------------------------------------------------
+
+
+def comparison_markdown(comparison: Comparison, gate_result: GateResult | None = None) -> str:
+    """A comparison as Markdown: metric deltas with CIs, worse fixtures, gate verdict."""
+    rows = [
+        [
+            d.metric,
+            _fmt(d.base),
+            _fmt(d.new),
+            f"{d.delta:+.3f}",
+            f"[{d.ci_low:+.3f}, {d.ci_high:+.3f}]",
+            str(d.n),
+        ]
+        for d in comparison.metrics.values()
+    ]
+    parts = [
+        f"# Comparison: {md_escape(comparison.new_label)} vs {md_escape(comparison.base_label)}",
+        f"{comparison.n_fixtures} paired fixtures; paired bootstrap, {comparison.n_boot} "
+        f"resamples, seed {comparison.seed}.",
+        md_table(["metric", "base", "new", "delta", "95% CI", "n"], rows),
+    ]
+    if comparison.only_in_base or comparison.only_in_new:
+        parts.append(
+            f"Unpaired fixtures: only in base {comparison.only_in_base}, "
+            f"only in new {comparison.only_in_new}."
+        )
+    if comparison.worse:
+        lines = [f"## Fixtures that got worse ({comparison.primary_metric})"]
+        for c in comparison.worse:
+            changed = ", ".join(
+                f"{f.metric} {f.base:.2f}→{f.new:.2f}" for f in c.fields if f.new < f.base
+            )
+            lines.append(
+                f"- {md_escape(c.fixture_id)}: {c.base:.3f} → {c.new:.3f} ({c.delta:+.3f})"
+                + (f"; {md_escape(changed)}" if changed else "")
+            )
+        parts.append("\n".join(lines))
+    if gate_result is not None:
+        verdict = "PASSED" if gate_result.passed else "FAILED"
+        lines = [f"## Gate (threshold {gate_result.threshold}): {verdict}"]
+        lines += [f"- {md_escape(f)}" for f in gate_result.failures]
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n"

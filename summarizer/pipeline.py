@@ -1,0 +1,124 @@
+"""Article ─ clean ─ chunk ─ render ─ model call ─ validate ─ ground ─ normalise ─ merge ─ summary."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+from summarizer import __version__
+from summarizer.backends.base import Backend, ModelResult
+from summarizer.chunking import Chunk, split
+from summarizer.clean import Cleaned, clean
+from summarizer.config import Settings
+from summarizer.draft import QuoteCheck
+from summarizer.grounding import align
+from summarizer.postprocess import Grounder, Items, canonicalise_actors, merge
+from summarizer.prompts import PromptInput, prompt_version
+from summarizer.schemas import Article, ArticleSummary, RunInfo
+from summarizer.store import ResponseStore, StoreMode
+
+
+def build_backend(
+    settings: Settings, *, store: ResponseStore | None = None, store_mode: StoreMode = "off"
+) -> Backend:
+    if store is None and settings.store_path:
+        store = ResponseStore(settings.store_path)
+        store_mode = "replay" if settings.backend == "replay" else (store_mode if store_mode != "off" else "record")
+    if settings.backend == "local":
+        from summarizer.backends.local import LocalBackend
+
+        return LocalBackend(settings, store=store, store_mode=store_mode)
+    if settings.backend == "replay":
+        # Replay answers from recorded responses of the backend that made them.
+        from summarizer.errors import ConfigError
+
+        if store is None:
+            raise ConfigError("the replay backend needs a response store: give --store PATH")
+        inner = settings.with_(backend="openai" if settings.model or settings.base_url else "local")
+        return build_backend(inner, store=store, store_mode="replay")
+    from summarizer.backends.openai_compat import OpenAIBackend
+
+    return OpenAIBackend(settings, store=store, store_mode=store_mode)
+
+
+@dataclass
+class _Prepared:
+    article: Article
+    cleaned: Cleaned
+    chunks: list[Chunk]
+
+
+class Pipeline:
+    """Runs articles through one backend with one set of settings."""
+
+    def __init__(self, settings: Settings, backend: Backend) -> None:
+        self.settings = settings
+        self.backend = backend
+
+    def _prepare(self, article: Article) -> _Prepared:
+        cleaned = clean(article.text)
+        chunks = split(cleaned.text, self.backend.article_token_budget, self.backend.count_tokens)
+        return _Prepared(article, cleaned, chunks)
+
+    def _check(self, article: Article) -> QuoteCheck:
+        # One re-ask for quotes that are not in the article; `keep` does not care.
+        budget = 0 if self.settings.grounding == "keep" else 1
+        return QuoteCheck(lambda quote: align(quote, article.text) is not None, budget)
+
+    def _item(self, prepared: _Prepared, chunk: Chunk) -> PromptInput:
+        return PromptInput(chunk.text, prepared.article.title, prepared.article.published)
+
+    def _finish(self, prepared: _Prepared, results: list[ModelResult], started: float) -> ArticleSummary:
+        article = prepared.article
+        grounder = Grounder(article.text, article.published, self.settings.grounding)
+        parts: list[Items] = []
+        for chunk, result in zip(prepared.chunks, results, strict=True):
+            near = prepared.cleaned.to_original(chunk.start)
+            parts.append(grounder.items(result.draft, near))
+        items = merge(parts)
+        canonicalise_actors(items)
+        warnings = [w for r in results for w in r.warnings] + grounder.report.warnings
+        run = RunInfo(
+            model=self.backend.model,
+            backend=self.backend.name,
+            prompt_version=prompt_version(),
+            library_version=__version__,
+            tokens_in=sum(r.tokens_in for r in results),
+            tokens_out=sum(r.tokens_out for r in results),
+            latency_s=round(time.monotonic() - started, 4),
+            attempts=sum(r.attempts for r in results),
+            reasks=sum(r.reasks for r in results),
+            chunks=len(prepared.chunks),
+            dropped=grounder.report.dropped,
+            flagged=grounder.report.flagged,
+            cache_hit=bool(results) and all(r.replayed for r in results),
+            warnings=warnings,
+        )
+        return ArticleSummary(
+            article_id=article.id,
+            title=article.title,
+            summary=items.summaries[0] if items.summaries else "",
+            meetings=items.meetings,
+            statements=items.statements,
+            planned_events=items.planned_events,
+            run=run,
+        )
+
+    def run(self, article: Article) -> ArticleSummary:
+        started = time.monotonic()
+        prepared = self._prepare(article)
+        results = [
+            self.backend.extract(self._item(prepared, chunk), self._check(article))
+            for chunk in prepared.chunks
+        ]
+        return self._finish(prepared, results, started)
+
+    async def arun(self, article: Article) -> ArticleSummary:
+        started = time.monotonic()
+        prepared = await asyncio.to_thread(self._prepare, article)
+        results = [
+            await self.backend.aextract(self._item(prepared, chunk), self._check(article))
+            for chunk in prepared.chunks
+        ]
+        return self._finish(prepared, results, started)

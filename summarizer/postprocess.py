@@ -1,0 +1,263 @@
+"""From the model's draft to checked output items: ground, normalise, canonicalise, merge.
+
+Nothing the model says is trusted: every evidence quote is aligned to the
+article (offsets into `Article.text` as given), every name, place, time and
+direct quote is looked up in the article, and what cannot be found is handled by
+the grounding policy: `drop` (default) removes it, `flag` keeps it marked
+(`match: none`, listed in `run.warnings`), `keep` keeps it silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from rapidfuzz import fuzz
+
+from summarizer.actors import ActorRegistry, is_descriptive
+from summarizer.config import GroundingPolicy
+from summarizer.draft import DraftActor, DraftSummary
+from summarizer.grounding import align, contains_name
+from summarizer.schemas import Actor, Evidence, Meeting, PlannedEvent, Statement, TimeExpr
+from summarizer.timex import normalize
+
+
+@dataclass
+class GroundingReport:
+    dropped: int = 0
+    flagged: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def note(self, policy: GroundingPolicy, what: str) -> None:
+        if policy == "drop":
+            self.dropped += 1
+            self.warnings.append(f"dropped {what}")
+        elif policy == "flag":
+            self.flagged += 1
+            self.warnings.append(f"flagged {what}")
+
+
+@dataclass
+class Items:
+    meetings: list[Meeting] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    planned_events: list[PlannedEvent] = field(default_factory=list)
+    summaries: list[str] = field(default_factory=list)
+
+
+class Grounder:
+    """Grounds the drafts of one article (all its chunks) against `Article.text`."""
+
+    def __init__(self, text: str, published: date | None, policy: GroundingPolicy) -> None:
+        self.text = text
+        self.published = published
+        self.policy = policy
+        self.report = GroundingReport()
+        self._used: list[tuple[int, int]] = []
+
+    # -- evidence ---------------------------------------------------------------------
+
+    def evidence(self, quotes: Iterable[str], near: int | None, what: str) -> list[Evidence] | None:
+        """Aligned evidence; None when the item has no grounded evidence and policy drops it."""
+        found: list[Evidence] = []
+        missing: list[str] = []
+        for quote in dict.fromkeys(q for q in quotes if q and q.strip()):
+            span = align(quote, self.text, near=near, used=self._used)
+            if span is None:
+                missing.append(quote)
+                continue
+            self._used.append((span.start, span.end))
+            near = span.start if near is None else near
+            found.append(Evidence(quote=quote, start=span.start, end=span.end, match=span.match))
+        if found:
+            return found
+        label = f"{what}: evidence not found in the article" if missing else f"{what}: no evidence given"
+        if self.policy == "drop":
+            self.report.note("drop", label)
+            return None
+        self.report.note(self.policy, label)
+        return [Evidence(quote=q, match="none") for q in missing]
+
+    # -- fields -------------------------------------------------------------------------
+
+    def _present(self, value: str | None, what: str) -> str | None:
+        """A name, place or quote that occurs nowhere in the article is dropped or flagged."""
+        if not value or not value.strip():
+            return None
+        if contains_name(value, self.text):
+            return value.strip()
+        self.report.note(self.policy, f"{what} {value!r}: not in the article")
+        return None if self.policy == "drop" else value.strip()
+
+    def actor(self, draft: DraftActor, what: str) -> Actor | None:
+        name = draft.name.strip()
+        # Descriptions ("the Russian minister") are resolved by the registry, not looked up.
+        if not name or (not is_descriptive(name) and self._present(name, what) is None):
+            return None
+        return Actor(name=name, kind=draft.kind, role=draft.role or None, affiliation=draft.affiliation or None)
+
+    def actors(self, drafts: Iterable[DraftActor], what: str) -> list[Actor]:
+        return [a for d in drafts if (a := self.actor(d, what)) is not None]
+
+    def time(self, text: str | None, *, future: bool) -> TimeExpr | None:
+        phrase = self._present(text, "time")
+        if phrase is None:
+            return None
+        return normalize(phrase, self.published, tense="future" if future else None)
+
+    def direct_quote(self, quote: str | None) -> str | None:
+        if not quote or not quote.strip():
+            return None
+        if align(quote, self.text) is not None:
+            return quote.strip()
+        self.report.note(self.policy, f"direct quote {quote[:60]!r}: not in the article")
+        return None if self.policy == "drop" else quote.strip()
+
+    # -- items --------------------------------------------------------------------------
+
+    def items(self, draft: DraftSummary, near: int | None) -> Items:
+        out = Items(summaries=[draft.summary.strip()] if draft.summary.strip() else [])
+        for i, m in enumerate(draft.meetings, 1):
+            evidence = self.evidence(m.evidence, near, f"meeting {i}")
+            if evidence is None:
+                continue
+            out.meetings.append(
+                Meeting(
+                    participants=self.actors(m.participants, "participant"),
+                    location=self._present(m.location, "location"),
+                    time=self.time(m.time, future=False),
+                    topics=[t.strip() for t in dict.fromkeys(m.topics) if t.strip()],
+                    format=m.format,
+                    evidence=evidence,
+                )
+            )
+        for i, s in enumerate(draft.statements, 1):
+            evidence = self.evidence(s.evidence, near, f"statement {i}")
+            speaker = self.actor(s.speaker, "speaker")
+            if evidence is None:
+                continue
+            if speaker is None:
+                if self.policy == "drop":
+                    self.report.dropped += 1
+                    continue
+                speaker = Actor(name=s.speaker.name, kind=s.speaker.kind)
+            out.statements.append(
+                Statement(
+                    speaker=speaker,
+                    content=s.content.strip(),
+                    quote=self.direct_quote(s.quote),
+                    evidence=evidence,
+                )
+            )
+        for i, e in enumerate(draft.planned_events, 1):
+            evidence = self.evidence(e.evidence, near, f"planned event {i}")
+            if evidence is None:
+                continue
+            out.planned_events.append(
+                PlannedEvent(
+                    description=e.description.strip(),
+                    participants=self.actors(e.participants, "participant"),
+                    location=self._present(e.location, "location"),
+                    time=self.time(e.time, future=True),
+                    status=e.status,
+                    evidence=evidence,
+                )
+            )
+        return out
+
+
+# -- merging across chunks, and canonical actors --------------------------------------------
+
+
+def _spans(evidence: list[Evidence]) -> set[tuple[int, int]]:
+    return {(e.start, e.end) for e in evidence if e.start is not None and e.end is not None}
+
+
+def _overlap(a: list[Evidence], b: list[Evidence]) -> bool:
+    return any(s1 < e2 and s2 < e1 for s1, e1 in _spans(a) for s2, e2 in _spans(b))
+
+
+def _similar(a: str, b: str) -> bool:
+    return fuzz.token_set_ratio(a.lower(), b.lower()) >= 85
+
+
+def _names(actors: Iterable[Actor]) -> set[str]:
+    return {a.name.lower() for a in actors}
+
+
+def _same_meeting(a: Meeting, b: Meeting) -> bool:
+    return _overlap(a.evidence, b.evidence) or (
+        bool(_names(a.participants)) and _names(a.participants) == _names(b.participants)
+        and (a.time is None or b.time is None or a.time.start == b.time.start)
+    )
+
+
+def _same_statement(a: Statement, b: Statement) -> bool:
+    if a.speaker.name.lower() != b.speaker.name.lower():
+        return False
+    return _overlap(a.evidence, b.evidence) or _similar(a.content, b.content) or (
+        a.quote is not None and a.quote == b.quote
+    )
+
+
+def _same_event(a: PlannedEvent, b: PlannedEvent) -> bool:
+    return _overlap(a.evidence, b.evidence) or (
+        _similar(a.description, b.description)
+        and (a.time is None or b.time is None or a.time.start == b.time.start)
+    )
+
+
+def _merge_evidence(a: list[Evidence], b: list[Evidence]) -> list[Evidence]:
+    seen = _spans(a)
+    return a + [e for e in b if e.start is None or (e.start, e.end) not in seen]
+
+
+def merge(parts: list[Items]) -> Items:
+    """One list per kind with duplicates (the same item seen in two chunks) merged."""
+    merged = Items()
+    for part in parts:
+        merged.summaries.extend(part.summaries)
+        for m in part.meetings:
+            twin = next((x for x in merged.meetings if _same_meeting(x, m)), None)
+            if twin is None:
+                merged.meetings.append(m)
+            else:
+                twin.evidence = _merge_evidence(twin.evidence, m.evidence)
+                twin.topics = list(dict.fromkeys(twin.topics + m.topics))
+                twin.participants = twin.participants + m.participants
+                twin.location = twin.location or m.location
+                twin.time = twin.time or m.time
+        for s in part.statements:
+            twin_s = next((x for x in merged.statements if _same_statement(x, s)), None)
+            if twin_s is None:
+                merged.statements.append(s)
+            else:
+                twin_s.evidence = _merge_evidence(twin_s.evidence, s.evidence)
+                twin_s.quote = twin_s.quote or s.quote
+        for e in part.planned_events:
+            twin_e = next((x for x in merged.planned_events if _same_event(x, e)), None)
+            if twin_e is None:
+                merged.planned_events.append(e)
+            else:
+                twin_e.evidence = _merge_evidence(twin_e.evidence, e.evidence)
+                twin_e.participants = twin_e.participants + e.participants
+                twin_e.time = twin_e.time or e.time
+                twin_e.location = twin_e.location or e.location
+    return merged
+
+
+def canonicalise_actors(items: Items) -> None:
+    """Replace every actor by its canonical form; no actor twice in one item."""
+    everyone = [
+        *(a for m in items.meetings for a in m.participants),
+        *(s.speaker for s in items.statements),
+        *(a for e in items.planned_events for a in e.participants),
+    ]
+    registry = ActorRegistry(everyone)
+    for m in items.meetings:
+        m.participants = registry.canonical_list(m.participants)
+    for s in items.statements:
+        s.speaker = registry.canonical(s.speaker)
+    for e in items.planned_events:
+        e.participants = registry.canonical_list(e.participants)

@@ -1,0 +1,107 @@
+"""Render the Jinja2 templates in `prompts/` in a sandbox with `StrictUndefined`.
+
+The article is passed as data: it is a variable's value, never template source,
+so `{{ x }}` or `{% if %}` inside an article reaches the model literally.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from summarizer.errors import ConfigError
+
+_DELIMITER = re.compile(r"<(/?)(article|example)\b", re.IGNORECASE)
+
+
+def prompts_dir() -> Path:
+    """Templates ship inside the wheel as `summarizer/prompts`; a source checkout keeps them at the top."""
+    packaged = Path(str(resources.files("summarizer"))) / "prompts"
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parent.parent / "prompts"
+    if checkout.is_dir():
+        return checkout
+    raise ConfigError("prompt templates not found: reinstall summarizer (`pip install summarizer`)")
+
+
+def _as_data(value: object) -> str:
+    # An article must not be able to close the delimiter it is wrapped in.
+    return _DELIMITER.sub(lambda m: f"<{m.group(1)} {m.group(2)}", str(value))
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+@functools.cache
+def _environment(directory: str) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(directory),
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        trim_blocks=False,
+    )
+    env.filters["as_data"] = _as_data
+    env.filters["json"] = _json
+    return env
+
+
+@functools.cache
+def load_examples(directory: str | None = None) -> tuple[dict[str, Any], ...]:
+    folder = Path(directory) if directory else prompts_dir() / "examples"
+    return tuple(json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("*.json")))
+
+
+@functools.cache
+def prompt_version(directory: str | None = None) -> str:
+    """Hash of every template and example: any edit to a prompt gives a new version."""
+    folder = Path(directory) if directory else prompts_dir()
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".j2", ".json")):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class PromptInput:
+    article_text: str
+    title: str | None
+    published: date | None
+
+
+def _context(item: PromptInput, examples: int) -> dict[str, Any]:
+    return {
+        "article_text": item.article_text,
+        "title": item.title,
+        "published": item.published.isoformat() if item.published else None,
+        "examples": list(load_examples()[:examples]),
+    }
+
+
+def render_messages(item: PromptInput, *, examples: int = 1) -> list[dict[str, str]]:
+    """System and user messages for chat models (OpenAI-compatible or local instruct)."""
+    env = _environment(str(prompts_dir()))
+    system = env.get_template("system.j2").render()
+    user = env.get_template("user.j2").render(_context(item, examples))
+    return [{"role": "system", "content": system.strip()}, {"role": "user", "content": user.strip()}]
+
+
+def render_completion(item: PromptInput, *, examples: int = 1) -> str:
+    """A few-shot completion prompt for base models, ending where the JSON should start."""
+    env = _environment(str(prompts_dir()))
+    return env.get_template("completion.j2").render(_context(item, examples)).rstrip() + " "

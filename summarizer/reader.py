@@ -1,0 +1,163 @@
+"""Read one article from a `.txt`, `.json` (an `Article` record) or `.html` file, or stdin."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from summarizer.errors import InputError
+from summarizer.schemas import Article
+
+ARTICLE_SUFFIXES = (".txt", ".json", ".html", ".htm")
+DEFAULT_MAX_CHARS = 2_000_000
+
+
+def parse_published(value: str | date | None, *, today: date | None = None) -> date | None:
+    """Parse a publication date given by a user; reject what cannot be a publication date."""
+    if value is None or isinstance(value, date):
+        parsed = value
+    else:
+        try:
+            parsed = date.fromisoformat(value.strip())
+        except ValueError:
+            raise InputError(
+                f"--published {value!r} is not a date: use YYYY-MM-DD, e.g. 2022-12-19"
+            ) from None
+    # One day of slack: a story dated tomorrow in another time zone is normal.
+    limit = (today or date.today()) + timedelta(days=1)
+    if parsed is not None and parsed > limit:
+        raise InputError(
+            f"--published {parsed.isoformat()} is in the future: give the date the article "
+            "was published"
+        )
+    return parsed
+
+
+def _decode(data: bytes, origin: str) -> str:
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{origin} looks like a binary file: give a text, JSON or HTML article")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{origin} is not valid UTF-8 (byte {exc.start}): convert it, e.g. "
+            "`iconv -f latin1 -t utf-8`"
+        ) from None
+
+
+def _title_from_text(text: str) -> str | None:
+    """A first short line followed by a blank line is the headline in plain-text news dumps."""
+    lines = text.lstrip().splitlines()
+    if len(lines) >= 2 and not lines[1].strip():
+        first = lines[0].strip()
+        if 0 < len(first) <= 200 and not first.endswith((".", ":", ";")):
+            return first
+    return None
+
+
+def html_to_text(html: str, origin: str) -> tuple[str, str | None]:
+    """Main text and title of an HTML page, with trafilatura (scripts, styles, menus dropped)."""
+    import trafilatura
+
+    text = trafilatura.extract(
+        html, include_comments=False, include_tables=False, favor_precision=True
+    )
+    if not text or not text.strip():
+        raise InputError(
+            f"{origin}: no article text found in the HTML: save the page's article text as .txt"
+        )
+    meta = trafilatura.extract_metadata(html)
+    title = meta.title if meta is not None and meta.title else None
+    return text, title
+
+
+def article_from_record(record: Any, origin: str) -> Article:
+    if not isinstance(record, dict):
+        raise InputError(f"{origin}: expected a JSON object with at least a \"text\" field")
+    try:
+        return Article.model_validate(record)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "record"
+        raise InputError(
+            f"{origin}: field {where!r}: {first['msg']} (an article record needs \"text\"; "
+            "optional: id, title, published (YYYY-MM-DD), url, source, language)"
+        ) from None
+
+
+def article_from_bytes(data: bytes, *, origin: str, suffix: str = ".txt") -> Article:
+    text = _decode(data, origin)
+    if suffix == ".json":
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"{origin}: invalid JSON at line {exc.lineno}: fix it or save the article as .txt"
+            ) from None
+        return article_from_record(record, origin)
+    if suffix in (".html", ".htm"):
+        body, title = html_to_text(text, origin)
+        return Article(text=body, title=title)
+    return Article(text=text, title=_title_from_text(text))
+
+
+def check_article(article: Article, origin: str, max_chars: int = DEFAULT_MAX_CHARS) -> Article:
+    if not article.text.strip():
+        raise InputError(f"{origin} is empty: give an article with some text")
+    if len(article.text) > max_chars:
+        raise InputError(
+            f"{origin} has {len(article.text):,} characters, over the limit of {max_chars:,}: "
+            "split it, or raise the limit with --max-chars"
+        )
+    return article
+
+
+def read_article(
+    source: str | Path,
+    *,
+    published: str | date | None = None,
+    title: str | None = None,
+    article_id: str | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
+) -> Article:
+    """Read an article from a path or "-" (stdin); explicit values override the file's own."""
+    name = str(source)
+    if name == "-":
+        data = sys.stdin.buffer.read()
+        origin, suffix = "standard input", ".txt"
+        stripped = data.lstrip()
+        if stripped.startswith(b"{"):
+            suffix = ".json"
+        elif stripped[:15].lower().startswith((b"<!doctype html", b"<html")):
+            suffix = ".html"
+    else:
+        path = Path(name)
+        origin = name
+        if path.is_dir():
+            raise InputError(f"{name} is a directory: use `summarizer batch {name} --out OUT.jsonl`")
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{name}: no such file: check the path") from None
+        except PermissionError:
+            raise InputError(f"{name}: permission denied: make the file readable") from None
+        suffix = path.suffix.lower()
+    article = article_from_bytes(data, origin=origin, suffix=suffix)
+    check_article(article, origin, max_chars)
+    updates: dict[str, Any] = {}
+    if published is not None:
+        updates["published"] = parse_published(published)
+    elif article.published is not None:
+        parse_published(article.published)
+    if title is not None:
+        updates["title"] = title
+    if article_id is not None:
+        updates["id"] = article_id
+    elif name != "-" and suffix != ".json":
+        updates["id"] = Path(name).stem
+    return article.model_copy(update=updates) if updates else article

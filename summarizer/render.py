@@ -1,0 +1,332 @@
+"""Render one `ArticleSummary` as JSON, Markdown or a self-contained HTML page.
+
+The HTML page shows the article with every evidence span highlighted (`<mark>` with an id)
+and linked both ways with the item it supports. All article text and model output is
+escaped: nothing from either can become markup. The pieces (highlighting, item blocks, page
+shell, Markdown tables) are reused by `summarizer.eval.report`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from summarizer.schemas import (
+    Actor,
+    Article,
+    ArticleSummary,
+    Evidence,
+    Meeting,
+    PlannedEvent,
+    Statement,
+    TimeExpr,
+)
+
+Item = Meeting | Statement | PlannedEvent
+LISTS: tuple[tuple[str, str, str], ...] = (
+    # (attribute, heading, short label used in ids and tags)
+    ("meetings", "Meetings", "M"),
+    ("statements", "Statements", "S"),
+    ("planned_events", "Planned events", "P"),
+)
+
+
+def to_json(summary: ArticleSummary) -> str:
+    return summary.model_dump_json(indent=2)
+
+
+# --- plain-text pieces (shared by Markdown and HTML) -----------------------------------------
+
+
+def actor_text(actor: Actor) -> str:
+    extra = ", ".join(x for x in (actor.role, actor.affiliation) if x)
+    return f"{actor.name} ({extra})" if extra else actor.name
+
+
+def time_text(time: TimeExpr | None) -> str:
+    if time is None:
+        return ""
+    if time.start is None:
+        resolved = "unresolved"
+    elif time.end is None or time.end == time.start:
+        resolved = time.start.isoformat()
+    else:
+        resolved = f"{time.start.isoformat()} to {time.end.isoformat()}"
+    return f"{time.text} [{resolved}]"
+
+
+def item_fields(item: Item) -> list[tuple[str, str]]:
+    """(field, display text) pairs of an item, in reading order, empty values left out."""
+    rows: list[tuple[str, str]]
+    if isinstance(item, Statement):
+        rows = [
+            ("speaker", actor_text(item.speaker)),
+            ("content", item.content),
+            ("quote", item.quote or ""),
+        ]
+    elif isinstance(item, Meeting):
+        rows = [
+            ("participants", "; ".join(actor_text(a) for a in item.participants)),
+            ("location", item.location or ""),
+            ("time", time_text(item.time)),
+            ("topics", "; ".join(item.topics)),
+            ("format", "" if item.format == "unknown" else item.format),
+        ]
+    else:
+        rows = [
+            ("description", item.description),
+            ("participants", "; ".join(actor_text(a) for a in item.participants)),
+            ("location", item.location or ""),
+            ("time", time_text(item.time)),
+            ("status", item.status),
+        ]
+    return [(k, v) for k, v in rows if v]
+
+
+def evidence_text(ev: Evidence) -> str:
+    where = (
+        f"chars {ev.start}-{ev.end}, {ev.match or 'unchecked'}"
+        if ev.start is not None and ev.end is not None
+        else "not found in the article"
+    )
+    return f"“{ev.quote}” ({where})"
+
+
+def summary_items(summary: ArticleSummary) -> list[tuple[str, str, str, list[Item]]]:
+    return [(attr, heading, short, list(getattr(summary, attr))) for attr, heading, short in LISTS]
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+
+def md_escape(text: str) -> str:
+    """Text safe inside Markdown (tables included): no raw HTML, no accidental formatting."""
+    out = html.escape(text, quote=False)
+    for ch in "\\`*_[]|#":
+        out = out.replace(ch, "\\" + ch)
+    return " ".join(out.split())
+
+
+def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = [
+        "| " + " | ".join(headers) + " |",
+        "|" + "|".join("---" for _ in headers) + "|",
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def md_items(summary: ArticleSummary) -> str:
+    parts: list[str] = []
+    for _attr, heading, short, items in summary_items(summary):
+        parts.append(f"## {heading} ({len(items)})")
+        if not items:
+            parts.append("_None._")
+        for i, item in enumerate(items, start=1):
+            lines = [f"### {short}{i}"]
+            lines += [f"- **{k}:** {md_escape(v)}" for k, v in item_fields(item)]
+            lines += [f"- **evidence:** {md_escape(evidence_text(ev))}" for ev in item.evidence]
+            parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def to_markdown(summary: ArticleSummary, article: Article | None = None) -> str:
+    title = summary.title or (article.title if article else None) or summary.article_id
+    parts = [f"# {md_escape(title)}"]
+    if article is not None:
+        meta = [
+            f"{label}: {md_escape(str(value))}"
+            for label, value in (
+                ("published", article.published),
+                ("source", article.source),
+                ("url", article.url),
+            )
+            if value
+        ]
+        if meta:
+            parts.append(" · ".join(meta))
+    if summary.summary:
+        parts.append(md_escape(summary.summary))
+    parts.append(md_items(summary))
+    run = summary.run
+    if run.model or run.backend:
+        parts.append(
+            f"_Model {md_escape(run.model)} ({md_escape(run.backend)}), "
+            f"{run.tokens_in} tokens in, {run.tokens_out} out, {run.latency_s:.2f} s._"
+        )
+    for warning in run.warnings:
+        parts.append(f"> warning: {md_escape(warning)}")
+    return "\n\n".join(parts) + "\n"
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+CSS = """
+body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222;line-height:1.45}
+h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:1.6rem}h3{font-size:1rem}
+.cols{display:flex;gap:1.5rem;align-items:flex-start}
+.cols>*{flex:1;min-width:0}
+.article{white-space:pre-wrap;background:#fafafa;border:1px solid #ddd;padding:1rem}
+mark{background:#fff3a8;padding:0 1px}
+mark mark{background:#ffd166}mark mark mark{background:#f4a261}
+mark:target{outline:2px solid #e76f51}
+a.tag{font-size:.7em;vertical-align:super;text-decoration:none;color:#1d3557;margin-right:2px}
+.item{border:1px solid #ddd;padding:.5rem .75rem;margin:.5rem 0}
+.item:target{border-color:#e76f51;box-shadow:0 0 0 2px #e76f51}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.15rem .75rem;margin:.25rem 0}
+dt{font-weight:600}dd{margin:0}
+table{border-collapse:collapse;margin:.5rem 0}
+th,td{border:1px solid #ccc;padding:.2rem .5rem;text-align:left;vertical-align:top}
+th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.correct{background:#d8f3dc}.partial{background:#fff3bf}.incorrect{background:#ffd6d6}
+.missing{background:#ffe0cc}.spurious{background:#e0d7ff}.muted{color:#777}
+""".strip()
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def html_page(title: str, body: str) -> str:
+    """A complete, self-contained page: inline CSS, no scripts, no external resources."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{esc(title)}</title>\n<style>\n{CSS}\n</style>\n</head>\n"
+        f"<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """One span of the article to mark; `mark_id` and `target_id` are generated, never input."""
+
+    start: int
+    end: int
+    mark_id: str
+    target_id: str
+    label: str
+
+
+def item_id(prefix: str, short: str, index: int) -> str:
+    return f"{prefix}item-{short}{index + 1}"
+
+
+def mark_id(prefix: str, short: str, index: int, k: int) -> str:
+    return f"{prefix}ev-{short}{index + 1}-{k + 1}"
+
+
+def evidence_highlights(summary: ArticleSummary, text: str, prefix: str = "") -> list[Highlight]:
+    """Highlights of every evidence span with usable offsets (null or out-of-range skipped)."""
+    out: list[Highlight] = []
+    for _attr, _heading, short, items in summary_items(summary):
+        for i, item in enumerate(items):
+            for k, ev in enumerate(item.evidence):
+                if ev.start is not None and ev.end is not None and _usable(ev, len(text)):
+                    out.append(
+                        Highlight(
+                            start=ev.start,
+                            end=ev.end,
+                            mark_id=mark_id(prefix, short, i, k),
+                            target_id=item_id(prefix, short, i),
+                            label=f"{short}{i + 1}",
+                        )
+                    )
+    return out
+
+
+def _usable(ev: Evidence, length: int) -> bool:
+    return ev.start is not None and ev.end is not None and 0 <= ev.start < ev.end <= length
+
+
+def highlight_html(text: str, highlights: Sequence[Highlight]) -> str:
+    """Escaped `text` with each highlight wrapped in `<mark>`.
+
+    Overlapping spans are split at every boundary; a stretch covered by several spans is
+    rendered as nested marks (darker the deeper). Each span's first stretch carries its id
+    and a small tag linking to the item it supports.
+    """
+    valid = [h for h in highlights if 0 <= h.start < h.end <= len(text)]
+    cuts = sorted({0, len(text), *(h.start for h in valid), *(h.end for h in valid)})
+    order = sorted(valid, key=lambda h: (h.start, -h.end, h.mark_id))
+    out: list[str] = []
+    for a, b in pairwise(cuts):
+        active = [h for h in order if h.start <= a and h.end >= b]
+        if not active:
+            out.append(esc(text[a:b]))
+            continue
+        for h in active:
+            if h.start == a:
+                out.append(
+                    f'<mark id="{esc(h.mark_id)}" title="{esc(h.label)}">'
+                    f'<a class="tag" href="#{esc(h.target_id)}">{esc(h.label)}</a>'
+                )
+            else:
+                out.append(f'<mark title="{esc(h.label)}">')
+        out.append(esc(text[a:b]))
+        out.append("</mark>" * len(active))
+    return "".join(out)
+
+
+def _dl(rows: Sequence[tuple[str, str]]) -> str:
+    return "<dl>" + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows) + "</dl>"
+
+
+def evidence_list_html(
+    item: Item, prefix: str, short: str, index: int, text_length: int | None
+) -> str:
+    """The item's evidence, each linking to its highlight when the article shows it."""
+    entries: list[str] = []
+    for k, ev in enumerate(item.evidence):
+        quote = esc(evidence_text(ev))
+        if text_length is not None and _usable(ev, text_length):
+            entries.append(
+                f'<li><a href="#{esc(mark_id(prefix, short, index, k))}">{quote}</a></li>'
+            )
+        else:
+            entries.append(f'<li class="muted">{quote}</li>')
+    return f"<ul>{''.join(entries)}</ul>" if entries else '<p class="muted">no evidence</p>'
+
+
+def items_html(summary: ArticleSummary, prefix: str = "", text_length: int | None = None) -> str:
+    parts: list[str] = []
+    for _attr, heading, short, items in summary_items(summary):
+        parts.append(f"<h2>{esc(heading)} ({len(items)})</h2>")
+        for i, item in enumerate(items):
+            parts.append(
+                f'<div class="item" id="{esc(item_id(prefix, short, i))}">'
+                f"<h3>{esc(short)}{i + 1}</h3>{_dl(item_fields(item))}"
+                f"{evidence_list_html(item, prefix, short, i, text_length)}</div>"
+            )
+    return "\n".join(parts)
+
+
+def article_html(article: Article, summary: ArticleSummary, prefix: str = "") -> str:
+    marks = highlight_html(article.text, evidence_highlights(summary, article.text, prefix))
+    return f'<div class="article">{marks}</div>'
+
+
+def to_html(summary: ArticleSummary, article: Article) -> str:
+    title = summary.title or article.title or summary.article_id
+    meta = " · ".join(
+        f"{label}: {esc(value)}"
+        for label, value in (
+            ("published", article.published),
+            ("source", article.source),
+            ("url", article.url),
+        )
+        if value
+    )
+    body = [f"<h1>{esc(title)}</h1>"]
+    if meta:
+        body.append(f'<p class="muted">{meta}</p>')
+    if summary.summary:
+        body.append(f"<p>{esc(summary.summary)}</p>")
+    body.append(
+        '<div class="cols">'
+        f"<section><h2>Article</h2>{article_html(article, summary)}</section>"
+        f"<section>{items_html(summary, text_length=len(article.text))}</section>"
+        "</div>"
+    )
+    return html_page(title, "\n".join(body))

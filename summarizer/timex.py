@@ -1,0 +1,899 @@
+"""Normalise news time expressions to ISO date intervals, relative to the publication date.
+
+`normalize("on Monday", published=date(2022, 12, 19))` gives a `TimeExpr` whose
+`start`/`end` are the first and last day of the interval meant (equal for one day).
+No model, no network: a cleaned, lower-cased expression is matched against a
+table of rules (`_RULES`, then `_PERIOD_RULES`); the first rule that matches the
+whole expression resolves it.
+
+Reading conventions (news English; each is a rule with a unit test):
+
+- A bare weekday ("on Monday") is the latest such day on or before `published`
+  (news mostly reports the past), or with `tense="future"` the first on or after it;
+  either way the publication day itself counts. "last Monday" is strictly before,
+  "next Monday" strictly after `published`.
+- A bare month, month-day, quarter, season or half ("in January", "Dec. 19",
+  "the fourth quarter", "this summer") is the occurrence containing `published` if any,
+  else with `tense="past"` the latest one, with `tense="future"` the next one, and
+  without tense the nearest one (ties go to the past), so always within about
+  six months of `published`.
+- Weeks are ISO weeks (Monday to Sunday); "this weekend" is the Saturday and Sunday
+  of the week containing `published` (with `tense="past"`, the latest weekend
+  that has begun); "(over) the weekend" follows the weekday rule (latest begun by
+  default, next with `tense="future"`); "next weekend" is the following week's.
+- Seasons are northern-hemisphere meteorological seasons; winter YYYY runs from
+  December YYYY to February YYYY+1.
+- early/mid/late March = days 1-10 / 11-20 / 21-end; the first/second half of a month
+  = 1-15 / 16-end; early/mid/late 2023 = Jan-Apr / May-Aug / Sep-Dec; the beginning
+  (end) of a year is January (December), of a month the first (last) ten days.
+- "two days ago" / "in three days" / "a week ago" is one day (weeks count as 7 days);
+  "two months ago" is that calendar month, "in two years" that calendar year.
+- "within days", "the next few weeks", "the past year" are intervals that start
+  (or end) at `published`; "few" counts 3, an unnumbered plural ("within days")
+  reaches up to one of the next larger unit (a week for days, a month for weeks...).
+- "last week/month/year/quarter" is the previous calendar unit; "the past week" is
+  the seven days up to `published`.
+- A numeric date that reads as a valid date both as month/day and day/month
+  ("12/11/2022") stays unresolved, with both readings in `note`.
+- Anaphoric expressions ("the same day", "that week", "the day") refer to a time
+  given elsewhere in the text: they stay unresolved, with a note saying so.
+- Without `published`, only absolute expressions resolve (nothing is guessed from
+  today's date). Spans that are not one calendar unit get the granularity of the
+  smallest unit at least as long (decades: `unknown`).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from summarizer.errors import UsageError
+from summarizer.schemas import Granularity, TimeExpr
+
+__all__ = ["normalize"]
+
+# Longer strings are sentences or documents, not time expressions: refuse them cheaply.
+_MAX_CHARS = 200
+
+_Interval = tuple[date, date]
+
+
+class _Unresolved(Exception):
+    """Internal: the expression was recognised (or not) but cannot be resolved; carries why."""
+
+    def __init__(self, note: str) -> None:
+        super().__init__(note)
+        self.note = note
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: date
+    end: date
+    granularity: Granularity
+    # The calendar unit the span is (day, week, weekend, month, quarter, season, half, year,
+    # decade) or "span"; modifiers ("early", "first half of") split it by this unit.
+    unit: str
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    published: date | None
+    tense: str | None
+    preps: frozenset[str]
+
+    @property
+    def p(self) -> date:
+        if self.published is None:
+            raise _Unresolved("relative expression: needs the publication date to resolve")
+        return self.published
+
+    def how(self, default: str) -> str:
+        """How to choose among occurrences of a bare cyclic expression ("in January")."""
+        if self.tense in ("past", "future"):
+            return self.tense
+        return default
+
+
+# ---------------------------------------------------------------- vocabulary
+
+_MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
+    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11,
+    "nov": 11, "december": 12, "dec": 12,
+}  # fmt: skip
+_WEEKDAYS = {
+    "monday": 0, "mon": 0, "tuesday": 1, "tues": 1, "tue": 1, "wednesday": 2, "wed": 2,
+    "thursday": 3, "thurs": 3, "thur": 3, "thu": 3, "friday": 4, "fri": 4,
+    "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
+}  # fmt: skip
+_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "a couple of": 2, "couple of": 2, "a few": 3, "few": 3,
+}  # fmt: skip
+_ORDINALS = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
+    "4th": 4, "fifth": 5, "5th": 5,
+}  # fmt: skip
+_SEASONS = {"spring": 0, "summer": 1, "autumn": 2, "fall": 2, "winter": 3}
+_SEASON_FIRST_MONTH = (3, 6, 9, 12)
+_UNITS = {"day": "day", "week": "week", "fortnight": "fortnight", "month": "month",
+          "year": "year"}  # fmt: skip
+# An unnumbered plural ("within days") reaches up to one of the next larger unit.
+_VAGUE_PLURAL = {"day": "week", "week": "month", "fortnight": "month", "month": "year",
+                 "year": "decade"}  # fmt: skip
+_PART_OF_DAY = r"(?: (?:morning|afternoon|evening|night|midday|noon))?"
+
+# Words that may precede an expression without changing what it denotes here.
+_LEADING = frozenset(
+    ("on", "in", "by", "during", "around", "since", "at", "until", "till", "before", "after",
+     "from", "of", "for", "over", "about", "as", "through", "throughout", "circa", "approximately")
+)  # fmt: skip
+
+
+def _alt(words: Iterable[str]) -> str:
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
+_VOCAB = {
+    "%MONTH%": _alt(_MONTHS),
+    "%WD%": _alt(_WEEKDAYS),
+    "%NUM%": _alt(_NUMBERS) + "|[0-9]{1,3}",
+    "%ORD%": _alt(_ORDINALS),
+    "%SEASON%": _alt(_SEASONS),
+    "%UNIT%": _alt(_UNITS),
+    "%YEAR%": "[12][0-9]{3}",
+    "%DAY%": "[0-9]{1,2}(?:st|nd|rd|th)?",
+    "%YREF%": "[12][0-9]{3}|(?:this|current|last|previous|next) year|year",
+    "%PART%": _PART_OF_DAY,
+}
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    for key, pattern in _VOCAB.items():
+        template = template.replace(key, f"(?:{pattern})")
+    return re.compile(template)
+
+
+_Handler = Callable[[re.Match[str], _Ctx], "_Span | None"]
+_RULES: list[tuple[re.Pattern[str], _Handler]] = []
+_PERIOD_RULES: list[tuple[re.Pattern[str], _Handler]] = []
+
+
+def _rule(
+    template: str, table: list[tuple[re.Pattern[str], _Handler]] = _RULES
+) -> Callable[[_Handler], _Handler]:
+    """Register a handler for expressions that fully match `template` (first match wins)."""
+
+    def register(handler: _Handler) -> _Handler:
+        table.append((_compile(template), handler))
+        return handler
+
+    return register
+
+
+def _period_rule(template: str) -> Callable[[_Handler], _Handler]:
+    return _rule(template, _PERIOD_RULES)
+
+
+# ---------------------------------------------------------------- calendar helpers
+
+
+def _day(d: date) -> _Span:
+    return _Span(d, d, Granularity.day, "day")
+
+
+def _last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _shift_month(year: int, month: int, k: int) -> tuple[int, int]:
+    index = year * 12 + month - 1 + k
+    return index // 12, index % 12 + 1
+
+
+def _month(year: int, month: int) -> _Span:
+    return _Span(
+        date(year, month, 1), date(year, month, _last_day(year, month)), Granularity.month, "month"
+    )
+
+
+def _year(year: int) -> _Span:
+    return _Span(date(year, 1, 1), date(year, 12, 31), Granularity.year, "year")
+
+
+def _quarter(year: int, q: int) -> _Span:
+    first = _month(year, 3 * q - 2)
+    last = _month(year, 3 * q)
+    return _Span(first.start, last.end, Granularity.quarter, "quarter")
+
+
+def _half(year: int, h: int) -> _Span:
+    start = date(year, 1, 1) if h == 1 else date(year, 7, 1)
+    end = date(year, 6, 30) if h == 1 else date(year, 12, 31)
+    return _Span(start, end, Granularity.half_year, "half")
+
+
+def _season(year: int, s: int) -> _Span:
+    first = _SEASON_FIRST_MONTH[s]
+    end_year, end_month = _shift_month(year, first, 2)
+    return _Span(
+        date(year, first, 1),
+        date(end_year, end_month, _last_day(end_year, end_month)),
+        Granularity.season,
+        "season",
+    )
+
+
+def _week(d: date) -> _Span:
+    monday = d - timedelta(days=d.weekday())
+    return _Span(monday, monday + timedelta(days=6), Granularity.week, "week")
+
+
+def _weekend(d: date) -> _Span:
+    monday = d - timedelta(days=d.weekday())
+    return _Span(
+        monday + timedelta(days=5), monday + timedelta(days=6), Granularity.week, "weekend"
+    )
+
+
+def _decade(first_year: int) -> _Span:
+    return _Span(
+        date(first_year, 1, 1), date(first_year + 9, 12, 31), Granularity.unknown, "decade"
+    )
+
+
+def _size_granularity(start: date, end: date) -> Granularity:
+    """The smallest calendar unit at least as long as the span."""
+    days = (end - start).days + 1
+    for limit, granularity in (
+        (1, Granularity.day),
+        # One day of slack: "within two weeks" runs from p to p + 14 days, 15 days in all.
+        (8, Granularity.week),
+        (32, Granularity.month),
+        (93, Granularity.quarter),
+        (185, Granularity.half_year),
+        (367, Granularity.year),
+    ):
+        if days <= limit:
+            return granularity
+    return Granularity.unknown
+
+
+def _span(start: date, end: date) -> _Span:
+    return _Span(start, end, _size_granularity(start, end), "span")
+
+
+def _add(d: date, n: int, unit: str) -> date:
+    """`d` moved by `n` units (months and years clamp the day: Jan 31 + 1 month = Feb 28)."""
+    if unit == "day":
+        return d + timedelta(days=n)
+    if unit == "week":
+        return d + timedelta(weeks=n)
+    if unit == "fortnight":
+        return d + timedelta(weeks=2 * n)
+    months = {"month": 1, "year": 12, "decade": 120}[unit] * n
+    year, month = _shift_month(d.year, d.month, months)
+    return date(year, month, min(d.day, _last_day(year, month)))
+
+
+def _pick(candidates: Iterable[_Span], p: date, how: str) -> _Span:
+    """Choose one occurrence of a cyclic expression.
+
+    how: "last" (strictly before p), "next" (strictly after p), or for bare expressions
+    "past" / "future" / "nearest" (the one containing p always wins).
+    """
+    ordered = sorted(candidates, key=lambda s: s.start)
+    before = [s for s in ordered if s.end < p]
+    after = [s for s in ordered if s.start > p]
+    inside = [s for s in ordered if s.start <= p <= s.end]
+    if how not in ("last", "next") and inside:
+        return inside[0]
+    if how in ("last", "past") or (how == "nearest" and not after):
+        pool = before[-1:]
+    elif how in ("next", "future") or not before:
+        pool = after[:1]
+    else:  # nearest; ties go to the past
+        pool = [after[0] if after[0].start - p < p - before[-1].end else before[-1]]
+    if not pool:  # only at the ends of the calendar (years 1 and 9999)
+        raise _Unresolved("not a valid calendar date")
+    return pool[0]
+
+
+def _yearly(make: Callable[[int], _Span], p: date, how: str) -> _Span:
+    """Pick among yearly occurrences; `make` may raise ValueError (Feb 29 in other years)."""
+    candidates = []
+    for year in range(p.year - 5, p.year + 6):
+        try:
+            candidates.append(make(year))
+        except ValueError:
+            continue
+    return _pick(candidates, p, how)
+
+
+def _rel(word: str | None) -> str:
+    """Map "last/next/this..." to a `_pick` mode (None = bare)."""
+    if word in ("last", "previous", "this past", "past"):
+        return "last"
+    if word in ("next", "coming", "this coming", "following"):
+        return "next"
+    return "bare"
+
+
+def _year_ref(ref: str, ctx: _Ctx) -> int:
+    if ref[0].isdigit():
+        return int(ref)
+    if ref.startswith(("last", "previous")):
+        return ctx.p.year - 1
+    if ref.startswith("next"):
+        return ctx.p.year + 1
+    return ctx.p.year
+
+
+def _number(word: str) -> int:
+    return _NUMBERS[word] if word in _NUMBERS else int(word)
+
+
+def _two_digit_year(yy: int, ctx: _Ctx) -> int:
+    """The year ending in `yy` nearest to the publication year (ties go to the past)."""
+    base = ctx.p.year - ctx.p.year % 100 + yy
+    return min((base - 100, base, base + 100), key=lambda y: (abs(y - ctx.p.year), y))
+
+
+# ---------------------------------------------------------------- text cleaning
+
+
+def _clean(text: str) -> tuple[str, frozenset[str]]:
+    """Lower-case, unify punctuation, drop articles and leading prepositions (returned)."""
+    s = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    s = re.sub(r"[\u2010-\u2015]", "-", s)
+    s = re.sub(r"(?<=[a-z])\.", " ", s)  # "Dec." -> "dec"
+    s = re.sub(r"(?<=[a-z])-(?=[a-z0-9'])", " ", s)  # "mid-March", "third-quarter"
+    s = re.sub(r"(?<=[0-9])-(?=[a-z])", " ", s)  # "2023-style" suffixes, "3-day"
+    s = s.replace(",", " ")
+    s = s.strip(' \t\r\n.;:!?"()[]{}')
+    words = [w for w in s.split() if w != "the"]
+    preps: set[str] = set()
+    while words and words[0] in _LEADING:
+        preps.add(words.pop(0))
+    return " ".join(words), frozenset(preps)
+
+
+# ---------------------------------------------------------------- public entry point
+
+
+def normalize(text: str, published: date | None, tense: str | None = None) -> TimeExpr:
+    """Resolve a time expression to an ISO date interval relative to `published`.
+
+    `tense` ("past", "future", "present" or None) is the tense of the clause the
+    expression belongs to; it only decides between past and future occurrences of
+    bare cyclic expressions ("on Monday", "in January"). Never raises on odd text:
+    what cannot be resolved comes back with null dates and a `note` saying why.
+    """
+    if tense is not None:
+        tense = tense.strip().lower()
+        if tense not in ("past", "future", "present"):
+            raise UsageError(
+                f"tense must be 'past', 'future', 'present' or None, not {tense!r}; "
+                "pass None when the tense is unknown"
+            )
+    given = text.strip()
+    if not given:
+        return TimeExpr(text=given, note="empty expression")
+    if len(given) > _MAX_CHARS:
+        return TimeExpr(
+            text=given, note=f"longer than {_MAX_CHARS} characters: not a time expression"
+        )
+    cleaned, preps = _clean(given)
+    ctx = _Ctx(published, tense, preps)
+    try:
+        span = _resolve(cleaned, ctx)
+    except _Unresolved as unresolved:
+        return TimeExpr(text=given, note=unresolved.note)
+    except (ValueError, OverflowError):
+        # Out-of-range calendar arithmetic (year 1 or 9999, "February 30").
+        return TimeExpr(text=given, note="not a valid calendar date")
+    return TimeExpr(text=given, start=span.start, end=span.end, granularity=span.granularity)
+
+
+def _resolve(s: str, ctx: _Ctx) -> _Span:
+    if not s:
+        raise _Unresolved("no time expression left after removing prepositions and articles")
+    span = _first_match(s, (_RULES, _PERIOD_RULES), ctx)
+    if span is None:
+        raise _Unresolved("no rule matches this expression")
+    return span
+
+
+def _first_match(
+    s: str, tables: Iterable[list[tuple[re.Pattern[str], _Handler]]], ctx: _Ctx
+) -> _Span | None:
+    for table in tables:
+        for pattern, handler in table:
+            match = pattern.fullmatch(s)
+            if match:
+                span = handler(match, ctx)
+                if span is not None:
+                    return span
+    return None
+
+
+def _period(s: str, ctx: _Ctx) -> _Span | None:
+    """Resolve what a modifier applies to ("early <March 2023>"), or None if no rule matches.
+
+    Calendar periods come first so that "year" means the current year here, although
+    the bare word alone is anaphoric; then any other expression ("early <Monday>").
+    """
+    return _first_match(s, (_PERIOD_RULES, _RULES), ctx)
+
+
+# ---------------------------------------------------------------- rules: anaphora, days
+
+
+@_rule(
+    r"(?:same|that|this|very|its|their|his|her) (?:day|week|month|year|time|period|date)|"
+    r"day|week|month|year|quarter|decade|time|period|date|(?:same|that) .*|which|then"
+)
+def _anaphoric(m: re.Match[str], ctx: _Ctx) -> _Span | None:
+    # "this week/month/year" are deictic, resolved by the period rules.
+    if m.group(0) in ("this week", "this month", "this year"):
+        return None
+    raise _Unresolved("refers to a time given elsewhere in the text (anaphoric)")
+
+
+@_rule(
+    r"(?:today|tonight|now|right now|(?:earlier|later) today|today %PART%|"
+    r"this (?:morning|afternoon|evening|night|midday|noon))(?:'s)?"
+)
+def _today(m: re.Match[str], ctx: _Ctx) -> _Span:
+    return _day(ctx.p)
+
+
+@_rule(r"yesterday(?:'s)?%PART%|last night|day before yesterday")
+def _yesterday(m: re.Match[str], ctx: _Ctx) -> _Span:
+    return _day(ctx.p - timedelta(days=2 if m.group(0).startswith("day") else 1))
+
+
+@_rule(r"tomorrow(?:'s)?%PART%|day after tomorrow")
+def _tomorrow(m: re.Match[str], ctx: _Ctx) -> _Span:
+    return _day(ctx.p + timedelta(days=2 if m.group(0).startswith("day") else 1))
+
+
+# ---------------------------------------------------------------- rules: explicit dates
+
+
+def _explicit(year: int | None, month: int, day: int, ctx: _Ctx, weekday: str | None) -> _Span:
+    if not 1 <= day <= 31:
+        raise _Unresolved("not a valid calendar date")
+    if year is None:
+        if day > _last_day(2000, month):  # 2000 is a leap year: Feb 29 passes
+            raise _Unresolved("not a valid calendar date")
+        if ctx.published is None:
+            raise _Unresolved("no year given: needs the publication date to choose one")
+        span = _yearly(lambda y: _day(date(y, month, day)), ctx.p, ctx.how("nearest"))
+    else:
+        try:
+            span = _day(date(year, month, day))
+        except ValueError:
+            raise _Unresolved("not a valid calendar date") from None
+    if weekday is not None and _WEEKDAYS[weekday] != span.start.weekday():
+        raise _Unresolved(
+            f"the weekday does not match the date ({span.start.isoformat()} is a "
+            f"{calendar.day_name[span.start.weekday()]})"
+        )
+    return span
+
+
+@_rule(r"(?:(?P<wd>%WD%) )?(?P<day>%DAY%) (?:of )?(?P<month>%MONTH%)(?: (?P<year>%YEAR%))?")
+def _day_month(m: re.Match[str], ctx: _Ctx) -> _Span:
+    year = int(m["year"]) if m["year"] else None
+    day = int(re.sub(r"\D", "", m["day"]))
+    return _explicit(year, _MONTHS[m["month"]], day, ctx, m["wd"])
+
+
+@_rule(r"(?:(?P<wd>%WD%) )?(?P<month>%MONTH%) (?P<day>%DAY%)(?: (?P<year>%YEAR%))?")
+def _month_day(m: re.Match[str], ctx: _Ctx) -> _Span:
+    year = int(m["year"]) if m["year"] else None
+    day = int(re.sub(r"\D", "", m["day"]))
+    return _explicit(year, _MONTHS[m["month"]], day, ctx, m["wd"])
+
+
+@_rule(r"(?P<year>%YEAR%)(?P<sep>[-/.])(?P<month>[0-9]{1,2})(?P=sep)(?P<day>[0-9]{1,2})")
+def _iso(m: re.Match[str], ctx: _Ctx) -> _Span:
+    return _explicit(int(m["year"]), int(m["month"]), int(m["day"]), ctx, None)
+
+
+@_rule(r"(?P<a>[0-9]{1,2})(?P<sep>[-/.])(?P<b>[0-9]{1,2})(?P=sep)(?P<year>[0-9]{4}|[0-9]{2})")
+def _numeric(m: re.Match[str], ctx: _Ctx) -> _Span:
+    a, b = int(m["a"]), int(m["b"])
+    if len(m["year"]) == 2 and ctx.published is None:
+        raise _Unresolved("two-digit year: needs the publication date to choose the century")
+    year = int(m["year"]) if len(m["year"]) == 4 else _two_digit_year(int(m["year"]), ctx)
+    readings = {}
+    for label, month, day in (("month/day", a, b), ("day/month", b, a)):
+        try:
+            readings[label] = date(year, month, day)
+        except ValueError:
+            continue
+    distinct = set(readings.values())
+    if not distinct:
+        raise _Unresolved("not a valid calendar date in either month/day or day/month order")
+    if len(distinct) > 1:
+        us, eu = readings["month/day"], readings["day/month"]
+        raise _Unresolved(
+            f"ambiguous numeric date: {us.isoformat()} if month/day (US), "
+            f"{eu.isoformat()} if day/month"
+        )
+    return _day(distinct.pop())
+
+
+@_rule(r"(?P<day>[0-9]{1,2})(?:st|nd|rd|th)")
+def _day_of_month(m: re.Match[str], ctx: _Ctx) -> _Span:
+    day = int(m["day"])
+    if not 1 <= day <= 31:
+        raise _Unresolved("not a valid day of the month")
+    p = ctx.p
+    candidates = []
+    for k in range(-13, 14):
+        year, month = _shift_month(p.year, p.month, k)
+        if day <= _last_day(year, month):
+            candidates.append(_day(date(year, month, day)))
+    return _pick(candidates, p, ctx.how("nearest"))
+
+
+# ---------------------------------------------------------------- rules: weekdays, weekends
+
+
+def _weekday_span(wd: int, rel: str, ctx: _Ctx) -> _Span:
+    p = ctx.p
+    candidates = [
+        _day(p + timedelta(days=k))
+        for k in range(-14, 15)
+        if (p + timedelta(days=k)).weekday() == wd
+    ]
+    return _pick(candidates, p, ctx.how("past") if rel == "bare" else rel)
+
+
+@_rule(r"(?:(?P<rel>this coming|this past|coming|this|last|next|past) )?(?P<wd>%WD%)%PART%")
+def _weekday(m: re.Match[str], ctx: _Ctx) -> _Span:
+    return _weekday_span(_WEEKDAYS[m["wd"]], _rel(m["rel"]), ctx)
+
+
+@_rule(r"(?P<wd>%WD%)%PART% (?:of )?(?P<rel>this|last|next|previous) week")
+def _weekday_of_week(m: re.Match[str], ctx: _Ctx) -> _Span:
+    shift = {"last": -1, "previous": -1, "next": 1}.get(m["rel"], 0)
+    week = _week(ctx.p + timedelta(weeks=shift))
+    return _day(week.start + timedelta(days=_WEEKDAYS[m["wd"]]))
+
+
+@_rule(r"(?:(?P<rel>this coming|this past|coming|this|last|next|past) )?weekend")
+def _weekend_rule(m: re.Match[str], ctx: _Ctx) -> _Span:
+    p = ctx.p
+    rel = _rel(m["rel"])
+    if m["rel"] == "this":
+        # "this weekend": the one of the current week, unless told the clause is past.
+        if ctx.tense == "past" and p.weekday() < 5:
+            return _weekend(p - timedelta(weeks=1))
+        return _weekend(p)
+    if rel == "next":
+        return _weekend(p + timedelta(weeks=1))  # "this weekend" is the current week's
+    candidates = [_weekend(p + timedelta(weeks=k)) for k in range(-2, 3)]
+    # A bare "the weekend" follows the weekday rule: the latest one begun by `p` by default.
+    return _pick(candidates, p, ctx.how("past") if rel == "bare" else rel)
+
+
+# ---------------------------------------------------------------- rules: counted offsets
+
+
+@_rule(r"(?P<n>%NUM%) (?P<unit>%UNIT%)s? (?:ago|earlier|before now)")
+def _ago(m: re.Match[str], ctx: _Ctx) -> _Span:
+    _no_vague_count(m["n"])
+    return _offset(-_number(m["n"]), m["unit"], ctx)
+
+
+def _no_vague_count(word: str) -> None:
+    if word in ("a few", "few"):
+        raise _Unresolved("vague count ('a few'): no single date")
+
+
+@_rule(r"(?P<n>%NUM%) (?P<unit>%UNIT%)(?:s|'s|s')?(?: (?P<tail>time|from now|from today|hence))?")
+def _in(m: re.Match[str], ctx: _Ctx) -> _Span:
+    if m["tail"] in (None, "time") and "in" not in ctx.preps:
+        raise _Unresolved("a duration, not a date (say 'in two weeks' or 'two weeks ago')")
+    _no_vague_count(m["n"])
+    return _offset(_number(m["n"]), m["unit"], ctx)
+
+
+def _offset(n: int, unit: str, ctx: _Ctx) -> _Span:
+    moved = _add(ctx.p, n, _UNITS[unit])
+    if unit == "month":
+        return _month(moved.year, moved.month)
+    if unit == "year":
+        return _year(moved.year)
+    return _day(moved)
+
+
+@_rule(r"within (?:next |coming )?(?:(?P<n>%NUM%) )?(?P<unit>%UNIT%)(?:s|'s)?(?: time)?")
+def _within(m: re.Match[str], ctx: _Ctx) -> _Span:
+    p = ctx.p
+    if m["n"] is None:
+        return _span(p, _add(p, 1, _VAGUE_PLURAL[m["unit"]]))
+    return _span(p, _add(p, _number(m["n"]), _UNITS[m["unit"]]))
+
+
+@_rule(r"(?P<rel>next|coming|past|last|recent|previous)(?: (?P<n>%NUM%|several))? "
+       r"(?P<unit>%UNIT%)(?P<plural>s)?")  # fmt: skip
+def _trailing(m: re.Match[str], ctx: _Ctx) -> _Span | None:
+    rel, unit = m["rel"], m["unit"]
+    if m["n"] is None and m["plural"] is None and rel in ("next", "last", "previous"):
+        return None  # "next week", "last year": calendar units, see the period rules
+    p = ctx.p
+    if m["n"] in (None, "several"):
+        end = _add(p, 1, _VAGUE_PLURAL[unit]) if m["plural"] else _add(p, 1, _UNITS[unit])
+        forward = end
+        backward = p - (end - p)
+    else:
+        forward = _add(p, _number(m["n"]), _UNITS[unit])
+        backward = _add(p, -_number(m["n"]), _UNITS[unit])
+    if rel in ("next", "coming"):
+        return _span(p, forward)
+    return _span(backward, p)
+
+
+# ---------------------------------------------------------------- rules: parts of periods
+
+# Sub-unit index ranges (inclusive; negative from the end) of each modifier, per unit.
+_PARTS: dict[str, dict[str, tuple[int, int]]] = {
+    "year": {"early": (0, 3), "mid": (4, 7), "late": (8, 11), "beginning": (0, 0), "end": (11, 11)},
+    "half": {"early": (0, 1), "mid": (2, 3), "late": (4, 5), "beginning": (0, 0), "end": (5, 5)},
+    "quarter": {"early": (0, 0), "mid": (1, 1), "late": (2, 2), "beginning": (0, 0), "end": (2, 2)},
+    "month": {"early": (0, 9), "mid": (10, 19), "late": (20, -1), "beginning": (0, 9),
+              "end": (20, -1)},
+    "week": {"early": (0, 2), "mid": (2, 3), "late": (3, 4), "beginning": (0, 0), "end": (4, 6)},
+    "decade": {"early": (0, 3), "mid": (4, 6), "late": (7, 9), "beginning": (0, 0), "end": (9, 9)},
+}  # fmt: skip
+_PARTS["season"] = _PARTS["quarter"]
+_MODIFIERS = {"early": "early", "mid": "mid", "middle": "mid", "late": "late",
+              "beginning": "beginning", "start": "beginning", "end": "end",
+              "close": "end"}  # fmt: skip
+
+
+def _subunits(span: _Span) -> list[_Span]:
+    """The span cut into its next smaller calendar unit (days, months or years)."""
+    if span.unit in ("month", "week", "weekend", "day", "span"):
+        n = (span.end - span.start).days + 1
+        return [_day(span.start + timedelta(days=k)) for k in range(n)]
+    if span.unit == "decade":
+        return [_year(span.start.year + k) for k in range(10)]
+    months = []
+    year, month = span.start.year, span.start.month
+    while date(year, month, 1) <= span.end:
+        months.append(_month(year, month))
+        year, month = _shift_month(year, month, 1)
+    return months
+
+
+def _join(parts: list[_Span], whole: _Span) -> _Span:
+    if len(parts) == 1:
+        return parts[0]
+    start, end = parts[0].start, parts[-1].end
+    if whole.unit == "month":
+        return _Span(start, end, Granularity.part_of_month, "span")
+    return _span(start, end)
+
+
+def _period_or_fail(s: str, ctx: _Ctx) -> _Span:
+    span = _period(s, ctx)
+    if span is None:
+        raise _Unresolved(f"not a calendar period: {s!r}")
+    return span
+
+
+@_rule(r"(?P<mod>early|mid|middle|late|beginning|start|end|close) (?:(?:of|in) )?(?P<rest>.+)")
+def _part(m: re.Match[str], ctx: _Ctx) -> _Span | None:
+    whole = _period(m["rest"], ctx)
+    if whole is None:
+        return None
+    if whole.unit == "day":
+        return whole  # "late in the day", "early Monday": still that day
+    table = _PARTS.get(whole.unit)
+    if table is None:
+        raise _Unresolved(f"cannot take the {m['mod']} of this period")
+    first, last = table[_MODIFIERS[m["mod"]]]
+    subs = _subunits(whole)
+    last_index = len(subs) - 1 if last == -1 else last
+    return _join(subs[first : last_index + 1], whole)
+
+
+@_rule(r"(?P<rel>earlier|later) (?:(?:in|on) )?(?P<rest>.+)")
+def _earlier_later(m: re.Match[str], ctx: _Ctx) -> _Span | None:
+    whole = _period(m["rest"], ctx)
+    if whole is None:
+        return None
+    if whole.unit == "day":
+        return whole
+    p = ctx.published
+    if p is not None and whole.start <= p <= whole.end:
+        start, end = (whole.start, p) if m["rel"] == "earlier" else (p, whole.end)
+        granularity = (
+            Granularity.part_of_month
+            if whole.unit == "month"
+            else Granularity.week
+            if whole.unit == "week"
+            else _size_granularity(start, end)
+        )
+        return _Span(start, end, granularity, "span")
+    # A period that does not contain the publication day: "later next month" = late next month.
+    mod = "early" if m["rel"] == "earlier" else "late"
+    table = _PARTS.get(whole.unit)
+    if table is None:
+        raise _Unresolved(f"cannot take the {mod} part of this period")
+    first, last = table[mod]
+    subs = _subunits(whole)
+    return _join(subs[first : (len(subs) - 1 if last == -1 else last) + 1], whole)
+
+
+@_rule(r"(?P<ord>first|1st|second|2nd|latter|last) half(?: (?:of )?(?P<rest>.+))?")
+def _half_of(m: re.Match[str], ctx: _Ctx) -> _Span | None:
+    h = 1 if m["ord"] in ("first", "1st") else 2
+    if m["rest"] is None:
+        return _yearly(lambda y: _half(y, h), ctx.p, ctx.how("nearest"))
+    whole = _period(m["rest"], ctx)
+    if whole is None:
+        return None
+    if whole.unit == "year":
+        return _half(whole.start.year, h)
+    subs = _subunits(whole)
+    if whole.unit == "month":
+        cut = 15
+        parts = subs[:cut] if h == 1 else subs[cut:]
+        return _Span(parts[0].start, parts[-1].end, Granularity.part_of_month, "span")
+    middle = (len(subs) + 1) // 2
+    return _join(subs[:middle] if h == 1 else subs[middle:], whole)
+
+
+@_rule(r"(?P<ord>%ORD%|last|final) week (?:of |in )?(?P<rest>.+)")
+def _week_of_month(m: re.Match[str], ctx: _Ctx) -> _Span | None:
+    whole = _period(m["rest"], ctx)
+    if whole is None or whole.unit != "month":
+        return None
+    if m["ord"] in ("last", "final"):
+        return _Span(whole.end - timedelta(days=6), whole.end, Granularity.week, "span")
+    k = _ORDINALS[m["ord"]] - 1
+    start = whole.start + timedelta(weeks=k)
+    if start > whole.end:
+        raise _Unresolved("the month has no such week")
+    return _Span(start, min(start + timedelta(days=6), whole.end), Granularity.week, "span")
+
+
+# ---------------------------------------------------------------- period rules
+
+
+@_period_rule(r"(?:year )?(?P<year>%YEAR%)")
+def _year_rule(m: re.Match[str], ctx: _Ctx) -> _Span:
+    return _year(int(m["year"]))
+
+
+@_period_rule(r"(?P<year>%YEAR%)-(?P<month>[0-9]{2})")
+def _iso_month(m: re.Match[str], ctx: _Ctx) -> _Span:
+    return _month(int(m["year"]), int(m["month"]))
+
+
+@_period_rule(r"'(?P<yy>[0-9]{2})")
+def _short_year(m: re.Match[str], ctx: _Ctx) -> _Span:
+    return _year(_two_digit_year(int(m["yy"]), ctx))
+
+
+@_period_rule(r"(?P<rel>this|current|last|previous|next|coming|following) (?P<unit>week|month|"
+              r"year|quarter|decade)|(?P<bare>week|month|year|quarter|decade)")  # fmt: skip
+def _relative_unit(m: re.Match[str], ctx: _Ctx) -> _Span | None:
+    if m["rel"] == "following":
+        raise _Unresolved("relative to a time given elsewhere in the text (anaphoric)")
+    p = ctx.p
+    unit = m["unit"] or m["bare"]
+    shift = {"last": -1, "previous": -1, "next": 1, "coming": 1}.get(m["rel"] or "this", 0)
+    if unit == "week":
+        return _week(p + timedelta(weeks=shift))
+    if unit == "month":
+        return _month(*_shift_month(p.year, p.month, shift))
+    if unit == "year":
+        return _year(p.year + shift)
+    if unit == "decade":
+        return _decade(p.year - p.year % 10 + 10 * shift)
+    year, month = _shift_month(p.year, p.month, 3 * shift)
+    return _quarter(year, (month - 1) // 3 + 1)
+
+
+@_period_rule(r"(?P<month>%MONTH%) (?:of )?(?P<yref>%YREF%)")
+def _month_year(m: re.Match[str], ctx: _Ctx) -> _Span:
+    return _month(_year_ref(m["yref"], ctx), _MONTHS[m["month"]])
+
+
+@_period_rule(r"(?:(?P<rel>this past|this coming|this|last|next|coming|past) )?(?P<month>%MONTH%)")
+def _bare_month(m: re.Match[str], ctx: _Ctx) -> _Span:
+    month = _MONTHS[m["month"]]
+    rel = _rel(m["rel"])
+    return _yearly(lambda y: _month(y, month), ctx.p, ctx.how("nearest") if rel == "bare" else rel)
+
+
+@_period_rule(r"(?P<season>%SEASON%) (?:of )?(?P<yref>%YREF%)(?:[-/](?P<next>[0-9]{2}|[0-9]{4}))?|"
+              r"(?P<year>%YEAR%) (?P<season2>%SEASON%)")  # fmt: skip
+def _season_year(m: re.Match[str], ctx: _Ctx) -> _Span:
+    if m["season2"]:
+        return _season(int(m["year"]), _SEASONS[m["season2"]])
+    return _season(_year_ref(m["yref"], ctx), _SEASONS[m["season"]])
+
+
+@_period_rule(
+    r"(?:(?P<rel>this past|this coming|this|last|next|coming|past) )?(?P<season>%SEASON%)"
+)
+def _bare_season(m: re.Match[str], ctx: _Ctx) -> _Span:
+    s = _SEASONS[m["season"]]
+    rel = _rel(m["rel"])
+    return _yearly(lambda y: _season(y, s), ctx.p, ctx.how("nearest") if rel == "bare" else rel)
+
+
+_QUARTER_ORD = {**_ORDINALS, "final": 4, "last": 4}
+
+
+@_period_rule(r"(?P<ord>%ORD%|final|last) (?:fiscal |financial )?quarter"
+              r"(?: (?:of |in )?(?P<yref>%YREF%))?|"
+              r"(?P<year>%YEAR%) (?P<ord2>%ORD%|final) quarter|"
+              r"q(?P<q>[1-4])(?: (?P<yref2>%YREF%))?|(?P<year2>%YEAR%) q(?P<q2>[1-4])|"
+              r"(?P<q3>[1-4])q (?P<year3>%YEAR%)")  # fmt: skip
+def _quarter_rule(m: re.Match[str], ctx: _Ctx) -> _Span | None:
+    if m["ord"]:
+        q = _QUARTER_ORD[m["ord"]]
+        if q > 4:
+            return None
+        if m["yref"]:
+            return _quarter(_year_ref(m["yref"], ctx), q)
+        if m["ord"] == "last":
+            return None  # "last quarter": the previous quarter, a relative unit
+        return _yearly(lambda y: _quarter(y, q), ctx.p, ctx.how("nearest"))
+    if m["ord2"]:
+        return (
+            _quarter(int(m["year"]), _QUARTER_ORD[m["ord2"]])
+            if _QUARTER_ORD[m["ord2"]] <= 4
+            else None
+        )
+    if m["q"]:
+        q = int(m["q"])
+        if m["yref2"]:
+            return _quarter(_year_ref(m["yref2"], ctx), q)
+        return _yearly(lambda y: _quarter(y, q), ctx.p, ctx.how("nearest"))
+    if m["q2"]:
+        return _quarter(int(m["year2"]), int(m["q2"]))
+    return _quarter(int(m["year3"]), int(m["q3"]))
+
+
+@_period_rule(r"h(?P<h>[12])(?: (?P<yref>%YREF%))?|(?P<year>%YEAR%) h(?P<h2>[12])")
+def _half_rule(m: re.Match[str], ctx: _Ctx) -> _Span:
+    if m["h2"]:
+        return _half(int(m["year"]), int(m["h2"]))
+    h = int(m["h"])
+    if m["yref"]:
+        return _half(_year_ref(m["yref"], ctx), h)
+    return _yearly(lambda y: _half(y, h), ctx.p, ctx.how("nearest"))
+
+
+@_period_rule(r"(?P<century>[12][0-9])(?P<d>[0-9])0'?s|'?(?P<d2>[0-9])0'?s")
+def _decade_rule(m: re.Match[str], ctx: _Ctx) -> _Span:
+    if m["century"]:
+        return _decade(int(m["century"]) * 100 + int(m["d"]) * 10)
+    # "the 90s": the latest such decade that has begun by the publication year.
+    p = ctx.p
+    first = p.year - p.year % 100 + int(m["d2"]) * 10
+    return _decade(first if first <= p.year else first - 100)
+
+
+@_period_rule(r"day")
+def _bare_day(m: re.Match[str], ctx: _Ctx) -> _Span:
+    # Reached only after a modifier ("late in the day"): the bare word alone is anaphoric.
+    return _day(ctx.p)

@@ -1,0 +1,153 @@
+"""Rendering one summary: JSON, Markdown, and safe self-contained HTML with linked evidence."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from summarizer.render import Highlight, highlight_html, to_html, to_json, to_markdown
+from summarizer.schemas import Actor, Article, ArticleSummary, Evidence, Meeting, Statement
+
+EVIL = '<script>alert(1)</script> and <img src=x onerror=alert(1)> "quoted" & more'
+TEXT = f"Anna Berg met Piet Vos in Porto. Berg said: {EVIL}. Vos agreed with Berg."
+
+
+class Collector(HTMLParser):
+    """Every start tag with its attributes, the text inside the article div, marks and links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.ids: set[str] = set()
+        self.hrefs: list[str] = []
+        self.article_text: list[str] = []
+        self._in_article = 0
+        self._in_tag_link = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if a.get("id"):
+            self.ids.add(str(a["id"]))
+        if a.get("href"):
+            self.hrefs.append(str(a["href"]))
+        if self._in_article:
+            self._in_article += 1
+        elif tag == "div" and a.get("class") == "article":
+            self._in_article = 1
+        if tag == "a" and a.get("class") == "tag":
+            self._in_tag_link += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._in_article:
+            self._in_article -= 1
+        if tag == "a" and self._in_tag_link:
+            self._in_tag_link -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._in_article and not self._in_tag_link:
+            self.article_text.append(data)
+
+
+def parse(markup: str) -> Collector:
+    c = Collector()
+    c.feed(markup)
+    c.close()
+    return c
+
+
+def assert_no_active_content(c: Collector) -> None:
+    names = {t for t, _ in c.tags}
+    assert not names & {"script", "img", "iframe", "object", "embed", "link"}
+    for tag, attrs in c.tags:
+        assert not [k for k in attrs if k.lower().startswith("on")], tag
+        for key in ("href", "src"):
+            value = attrs.get(key) or ""
+            assert value == "" or value.startswith("#"), (tag, value)
+
+
+def span(quote: str, occurrence: int = 0) -> Evidence:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = TEXT.index(quote, start + 1)
+    return Evidence(quote=quote, start=start, end=start + len(quote), match="exact")
+
+
+def summary() -> ArticleSummary:
+    return ArticleSummary(
+        article_id="a1",
+        title="Ministers <b>meet</b>",
+        summary="They met. <script>alert(2)</script>",
+        meetings=[
+            Meeting(
+                participants=[Actor(name="Anna Berg"), Actor(name="Piet Vos")],
+                location="Porto",
+                evidence=[span("Anna Berg met Piet Vos in Porto.")],
+            )
+        ],
+        statements=[
+            Statement(
+                speaker=Actor(name='Berg <img src=x onerror="alert(3)">'),
+                content=EVIL,
+                evidence=[
+                    span(f"Berg said: {EVIL}"),
+                    span("Piet Vos in Porto. Berg said"),  # overlaps two other spans
+                    Evidence(quote="never grounded", match="none"),  # null offsets: skipped
+                ],
+            )
+        ],
+    )
+
+
+def test_to_json_round_trips() -> None:
+    s = summary()
+    assert ArticleSummary.model_validate_json(to_json(s)) == s
+
+
+def test_markdown_lists_items_and_escapes_markup() -> None:
+    md = to_markdown(summary(), Article(id="a1", text=TEXT, source="Wire"))
+    assert "## Meetings (1)" in md and "## Statements (1)" in md and "## Planned events (0)" in md
+    assert "<script" not in md and "<img" not in md and "<b>" not in md
+    assert "&lt;script&gt;" in md
+    assert "not found in the article" in md
+    assert "source: Wire" in md
+
+
+def test_html_is_safe_for_hostile_article_and_output() -> None:
+    page = to_html(summary(), Article(id="a1", text=TEXT))
+    c = parse(page)
+    assert_no_active_content(c)
+    assert "<script" not in page.lower() and "<img" not in page.lower()
+
+
+def test_html_marks_link_both_ways() -> None:
+    page = to_html(summary(), Article(id="a1", text=TEXT))
+    c = parse(page)
+    marks = [a for t, a in c.tags if t == "mark" and a.get("id")]
+    mark_ids = {str(a["id"]) for a in marks}
+    # Three usable spans (the null-offset evidence is skipped), each with its own id.
+    assert mark_ids == {"ev-M1-1", "ev-S1-1", "ev-S1-2"}
+    for mid in mark_ids:
+        assert f"#{mid}" in c.hrefs  # item -> highlight
+    for item in ("item-M1", "item-S1"):
+        assert item in c.ids
+        assert f"#{item}" in c.hrefs  # highlight -> item
+    # Highlighting never changes the article text itself.
+    assert "".join(c.article_text) == TEXT
+
+
+def test_overlapping_spans_nest_and_bad_spans_are_skipped() -> None:
+    text = "abcdefghij"
+    marks = [
+        Highlight(0, 6, "m1", "i1", "A"),
+        Highlight(3, 9, "m2", "i2", "B"),
+        Highlight(5, 5, "m3", "i3", "C"),  # empty
+        Highlight(8, 20, "m4", "i4", "D"),  # beyond the text
+    ]
+    out = highlight_html(text, marks)
+    c = parse(f'<div class="article">{out}</div>')
+    assert "".join(c.article_text) == text
+    assert {a.get("id") for t, a in c.tags if t == "mark"} - {None} == {"m1", "m2"}
+    # "def" is covered by both spans: A continues, B starts inside it (nested marks).
+    assert '<mark title="A"><mark id="m2" title="B"><a class="tag" href="#i2">B</a>def' in out
+    assert out.count("<mark") == out.count("</mark>") == 4  # abc | def (two) | ghi
+    assert out.endswith("</mark>j")
