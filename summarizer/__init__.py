@@ -4,9 +4,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from summarizer.api import Outcome, asummarize, summarize, summarize_many  # noqa: E402
-from summarizer.config import Settings, resolve_settings  # noqa: E402
-from summarizer.errors import (  # noqa: E402
+from summarizer.api import Outcome, asummarize, summarize, summarize_many
+from summarizer.config import Settings, resolve_settings
+from summarizer.errors import (
     ConfigError,
     InputError,
     ModelError,
@@ -16,8 +16,8 @@ from summarizer.errors import (  # noqa: E402
     TransportError,
     UsageError,
 )
-from summarizer.reader import read_article  # noqa: E402
-from summarizer.schemas import (  # noqa: E402
+from summarizer.reader import read_article
+from summarizer.schemas import (
     Actor,
     Article,
     ArticleSummary,

@@ -15,7 +15,19 @@ from summarizer.schemas import Actor, ActorKind
 
 _TOKEN = re.compile(r"[\w'’-]+")
 _DESCRIPTIVE_LEAD = ("the ", "a ", "an ", "his ", "her ", "their ", "its ")
-_HONORIFICS = frozenset("mr mrs ms dr prof president minister sen gen sir".split())
+_HONORIFICS = frozenset(
+    ["mr", "mrs", "ms", "dr", "prof", "president", "minister", "sen", "gen", "sir"]
+)
+_DESCRIPTIVE_WORDS = frozenset(["the", "a", "an", "his", "her", "their", "its", "s"])
+# Head nouns that name an institution rather than a person.
+_INSTITUTIONS = frozenset(
+    [
+        "ministry", "government", "office", "department", "agency", "embassy", "council",
+        "committee", "party", "army", "military", "administration", "cabinet", "parliament",
+        "kremlin", "commission", "court", "police", "service", "services", "delegation",
+        "mission", "union", "bank", "company", "secretariat", "presidency",
+    ]
+)
 
 
 def _fold(text: str) -> str:
@@ -53,19 +65,42 @@ def _same_named(short: list[str], full: list[str]) -> bool:
     return True
 
 
-def _description_score(description: str, actor: Actor) -> tuple[int, int]:
-    """(words of the description the actor accounts for, words in the description)."""
-    words = set(_tokens(description)) - {"the", "a", "an", "his", "her", "their", "its", "s"}
+def _known_words(actor: Actor) -> set[str]:
     known = set(_tokens(" ".join(x for x in (actor.role, actor.affiliation, actor.name) if x)))
     # Nationality adjectives: "Russian" describes an actor affiliated with "Russia".
-    known |= {k + "n" for k in known} | {k + "ian" for k in known} | {k.rstrip("a") + "an" for k in known}
-    return len(words & known), len(words)
+    return known | {k + "n" for k in known} | {k + "ian" for k in known} | {
+        k.rstrip("a") + "an" for k in known
+    }
+
+
+def _description_words(description: str) -> list[str]:
+    return [w for w in _tokens(description) if w not in _DESCRIPTIVE_WORDS]
+
+
+def _description_score(description: str, actor: Actor) -> int:
+    """Words of the description the actor accounts for. An institution the actor does not
+    account for rules it out: "the Belarusian Foreign Ministry" is not the Belarusian
+    foreign minister, though two of its three words fit him."""
+    words = _description_words(description)
+    if not words:
+        return 0
+    known = _known_words(actor)
+    if words[-1] in _INSTITUTIONS and words[-1] not in known:
+        return 0
+    return len(set(words) & known)
+
+
+def _compatible(a: Actor, b: Actor) -> bool:
+    # `person` is the default kind, so a person may be an actor whose kind was not given;
+    # two different explicit kinds (a country and its ministry) are different actors.
+    return a.kind == b.kind or ActorKind.person in (a.kind, b.kind)
 
 
 class ActorRegistry:
     """Collects the actors of one article and maps every mention to its canonical form."""
 
     def __init__(self, actors: Iterable[Actor]) -> None:
+        actors = list(actors)
         self._canonical: list[Actor] = []
         self._members: list[list[Actor]] = []
         named = [a for a in actors if not is_descriptive(a.name)]
@@ -73,40 +108,65 @@ class ActorRegistry:
         # Longest names first, so short forms join the full name rather than found a group.
         for actor in sorted(named, key=lambda a: -len(_name_tokens(a.name))):
             self._join(actor)
+        named_groups = len(self._canonical)
         for actor in described:
-            scores = [_description_score(actor.name, c) for c in self._canonical]
-            best = max((hit for hit, _ in scores), default=0)
-            winners = [i for i, (hit, _) in enumerate(scores) if hit == best]
-            size = scores[0][1] if scores else 0
+            size = len(set(_description_words(actor.name)))
+            scores = [
+                _description_score(actor.name, c) if _compatible(actor, c) else 0
+                for c in self._canonical[:named_groups]
+            ]
+            best = max(scores, default=0)
+            winners = [i for i, hit in enumerate(scores) if hit == best]
             # Only an unambiguous description joins a named actor.
             if len(winners) == 1 and best >= max(1, size - 1):
-                self._members[winners[0]].append(actor)
-                self._canonical[winners[0]] = self._merged(winners[0])
+                self._add(winners[0], actor)
             else:
-                self._join(actor)
+                self._join_description(actor)
 
     def _join(self, actor: Actor) -> None:
         tokens = _name_tokens(actor.name)
-        for i, canonical in enumerate(self._canonical):
-            if _same_named(tokens, _name_tokens(canonical.name)):
-                self._members[i].append(actor)
-                self._canonical[i] = self._merged(i)
+        matches = [
+            i
+            for i, canonical in enumerate(self._canonical)
+            if _compatible(actor, canonical) and _same_named(tokens, _name_tokens(canonical.name))
+        ]
+        # "Sergey" next to "Sergey Lavrov" and "Sergey Aleinik" names neither for sure.
+        if len(matches) == 1:
+            self._add(matches[0], actor)
+            return
+        self._canonical.append(actor)
+        self._members.append([actor])
+
+    def _join_description(self, actor: Actor) -> None:
+        """A description no named actor accounts for groups only with the same description."""
+        key = _description_words(actor.name)
+        for i, members in enumerate(self._members):
+            if all(is_descriptive(m.name) for m in members) and any(
+                _description_words(m.name) == key and _compatible(actor, m) for m in members
+            ):
+                self._add(i, actor)
                 return
         self._canonical.append(actor)
         self._members.append([actor])
+
+    def _add(self, index: int, actor: Actor) -> None:
+        self._members[index].append(actor)
+        self._canonical[index] = self._merged(index)
 
     def _merged(self, index: int) -> Actor:
         members = self._members[index]
         names = [m for m in members if not is_descriptive(m.name)] or members
         fullest = max(names, key=lambda m: (len(_name_tokens(m.name)), len(m.name)))
 
-        def first(field: str) -> str | None:
+        def longest(field: str) -> str | None:
             values = [getattr(m, field) for m in members if getattr(m, field)]
             return max(values, key=len) if values else None
 
         kinds = [m.kind for m in members if m.kind != ActorKind.person]
         kind = fullest.kind if fullest.kind != ActorKind.person or not kinds else kinds[0]
-        return Actor(name=fullest.name, kind=kind, role=first("role"), affiliation=first("affiliation"))
+        return Actor(
+            name=fullest.name, kind=kind, role=longest("role"), affiliation=longest("affiliation")
+        )
 
     def canonical(self, actor: Actor) -> Actor:
         for i, members in enumerate(self._members):

@@ -105,19 +105,13 @@ async def asummarize_many(
     settings: Settings | None = None,
     **options: Any,
 ) -> list[Outcome]:
+    """Async `summarize_many`: the batch engine, with results in input order."""
+    from summarizer.batch import run_many
+
     chosen = _settings(settings, options)
-    pipeline = pipeline_for(chosen)
-    items = [_article(a) for a in articles]
-    gate = asyncio.Semaphore(max(1, concurrency))
-
-    async def one(article: Article) -> Outcome:
-        async with gate:
-            try:
-                return Outcome(id=article.id, ok=True, summary=await pipeline.arun(article))
-            except Exception as exc:  # one article's failure is recorded, never raised
-                return Outcome.failure(article.id, exc)
-
-    return list(await asyncio.gather(*(one(a) for a in items)))
+    return await run_many(
+        pipeline_for(chosen), (_article(a) for a in articles), concurrency=concurrency
+    )
 
 
 def summarize_many(

@@ -38,6 +38,11 @@ ENVIRONMENT: tuple[tuple[str, str, str], ...] = (
     ("SUMMARIZER_MODEL_PATH", "model_path", "a GGUF file for the local backend"),
     ("SUMMARIZER_PROMPT_FORMAT", "prompt_format", "local backend: auto | completion | chat"),
     ("SUMMARIZER_INSTRUCTOR_MODE", "instructor_mode", "tools | json | json_schema | md_json"),
+    (
+        "SUMMARIZER_JSON_OBJECT_SCHEMA",
+        "json_object_schema",
+        "1 puts the draft schema in json mode's response_format (llama.cpp then constrains)",
+    ),
     ("SUMMARIZER_MAX_REASKS", "max_reasks", "re-asks on schema-invalid answers (default 2)"),
     ("SUMMARIZER_MAX_ATTEMPTS", "max_attempts", "attempts per call on transient errors (default 4)"),
     ("SUMMARIZER_MAX_RETRY_SECONDS", "max_retry_seconds", "cap on total retry time (default 120)"),
@@ -59,6 +64,8 @@ class Settings:
     model_path: str | None = None
     prompt_format: PromptFormat = "auto"
     instructor_mode: InstructorModeName = "tools"
+    # llama.cpp servers constrain output only for {"type": "json_object", "schema": ...}.
+    json_object_schema: bool = False
     max_reasks: int = 2
     max_attempts: int = 4
     max_retry_seconds: float = 120.0
@@ -118,7 +125,7 @@ def resolve_settings(
             values[name] = int(_number(raw, var, int))
         elif name in ("max_retry_seconds", "timeout"):
             values[name] = float(_number(raw, var, float))
-        elif name == "debug":
+        elif name in ("debug", "json_object_schema"):
             values[name] = raw.strip().lower() in ("1", "true", "yes", "on")
         else:
             values[name] = raw
@@ -127,11 +134,14 @@ def resolve_settings(
     if isinstance(values.get("api_key"), str):
         values["api_key"] = SecretStr(str(values["api_key"]))
 
-    if "backend" not in values:
+    if "backend" not in given and values.get("backend") != "replay":
+        # An explicit model or endpoint outranks SUMMARIZER_BACKEND (explicit > environment);
+        # replay stays replay, since it answers for either backend from recordings.
         if "model" in given or "base_url" in given:
-            values["backend"] = "openai"
-        else:
+            values["backend"] = "openai" if "model_path" not in given else "local"
+        elif "model_path" in given:
             values["backend"] = "local"
+    values.setdefault("backend", "local")
     backend = _choice(str(values["backend"]), BACKENDS, "backend")
     _choice(str(values.get("grounding", "drop")), POLICIES, "grounding policy")
     _choice(str(values.get("instructor_mode", "tools")), INSTRUCTOR_MODES, "instructor mode")

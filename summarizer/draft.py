@@ -31,17 +31,25 @@ class _Draft(BaseModel):
 
 class DraftActor(_Draft):
     name: str = Field(description="Name as written in full in the article, e.g. 'Sergey Lavrov'.")
-    kind: ActorKind = Field(default=ActorKind.person, description="person, organization, country or group")
+    kind: ActorKind = Field(
+        default=ActorKind.person, description="person, organization, country or group"
+    )
     role: str | None = Field(default=None, description="Role or title, e.g. 'foreign minister'.")
-    affiliation: str | None = Field(default=None, description="Country or organisation of the actor.")
+    affiliation: str | None = Field(
+        default=None, description="Country or organisation of the actor."
+    )
 
 
 class DraftMeeting(_Draft):
     participants: list[DraftActor] = Field(default_factory=list, description="Who met.")
     location: str | None = Field(default=None, description="City or venue, as written.")
     time: str | None = Field(default=None, description=_TIME)
-    topics: list[str] = Field(default_factory=list, description="What they discussed, short phrases.")
-    format: MeetingFormat = Field(default="unknown", description="in_person, call, video or unknown")
+    topics: list[str] = Field(
+        default_factory=list, description="What they discussed, short phrases."
+    )
+    format: MeetingFormat = Field(
+        default="unknown", description="in_person, call, video or unknown"
+    )
     evidence: list[str] = Field(default_factory=list, description=_EVIDENCE)
 
 
@@ -50,7 +58,8 @@ class DraftStatement(_Draft):
     content: str = Field(description="What was said, in one sentence.")
     quote: str | None = Field(
         default=None,
-        description="The direct quotation, verbatim, when the article quotes the speaker's words; else null.",
+        description="The direct quotation, verbatim, when the article quotes the speaker's "
+        "words; else null.",
     )
     evidence: list[str] = Field(default_factory=list, description=_EVIDENCE)
 
@@ -106,13 +115,13 @@ class DraftSummary(_Draft):
         default_factory=list, description="Events that are planned, scheduled or proposed."
     )
 
-
     @model_validator(mode="after")
     def _quotes_in_article(self) -> DraftSummary:
         check = _QUOTE_CHECK.get()
         if check is None or check.reasks_left <= 0:
             return self
-        missing = [q for q in self.quotes() if not check.is_grounded(q)]
+        # Each missing quote once, however many items repeat it.
+        missing = [q for q in dict.fromkeys(self.quotes()) if not check.is_grounded(q)]
         if missing:
             check.reasks_left -= 1
             check.reasks_used += 1

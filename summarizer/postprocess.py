@@ -72,7 +72,8 @@ class Grounder:
             found.append(Evidence(quote=quote, start=span.start, end=span.end, match=span.match))
         if found:
             return found
-        label = f"{what}: evidence not found in the article" if missing else f"{what}: no evidence given"
+        problem = "evidence not found in the article" if missing else "no evidence given"
+        label = f"{what}: {problem}"
         if self.policy == "drop":
             self.report.note("drop", label)
             return None
@@ -95,7 +96,29 @@ class Grounder:
         # Descriptions ("the Russian minister") are resolved by the registry, not looked up.
         if not name or (not is_descriptive(name) and self._present(name, what) is None):
             return None
-        return Actor(name=name, kind=draft.kind, role=draft.role or None, affiliation=draft.affiliation or None)
+        return Actor(
+            name=name,
+            kind=draft.kind,
+            role=draft.role or None,
+            affiliation=draft.affiliation or None,
+        )
+
+    def speaker(self, draft: DraftActor, what: str) -> Actor | None:
+        """A statement without a speaker the article names is not a statement: under `drop`
+        it goes (one drop, one warning), else it is kept with the speaker as given."""
+        name = draft.name.strip()
+        if name and (is_descriptive(name) or contains_name(name, self.text)):
+            return self.actor(draft, "speaker")
+        problem = f"speaker {name!r} not in the article" if name else "no speaker given"
+        self.report.note(self.policy, f"{what}: {problem}")
+        if self.policy == "drop":
+            return None
+        return Actor(
+            name=name,
+            kind=draft.kind,
+            role=draft.role or None,
+            affiliation=draft.affiliation or None,
+        )
 
     def actors(self, drafts: Iterable[DraftActor], what: str) -> list[Actor]:
         return [a for d in drafts if (a := self.actor(d, what)) is not None]
@@ -134,14 +157,12 @@ class Grounder:
             )
         for i, s in enumerate(draft.statements, 1):
             evidence = self.evidence(s.evidence, near, f"statement {i}")
-            speaker = self.actor(s.speaker, "speaker")
             if evidence is None:
                 continue
+            # Checked after the evidence so that a dropped statement is counted once.
+            speaker = self.speaker(s.speaker, f"statement {i}")
             if speaker is None:
-                if self.policy == "drop":
-                    self.report.dropped += 1
-                    continue
-                speaker = Actor(name=s.speaker.name, kind=s.speaker.kind)
+                continue
             out.statements.append(
                 Statement(
                     speaker=speaker,
@@ -182,19 +203,16 @@ def _similar(a: str, b: str) -> bool:
     return fuzz.token_set_ratio(a.lower(), b.lower()) >= 85
 
 
-def _names(actors: Iterable[Actor]) -> set[str]:
-    return {a.name.lower() for a in actors}
-
-
-def _same_meeting(a: Meeting, b: Meeting) -> bool:
+def _same_meeting(a: Meeting, b: Meeting, names: _Names) -> bool:
     return _overlap(a.evidence, b.evidence) or (
-        bool(_names(a.participants)) and _names(a.participants) == _names(b.participants)
+        bool(names.of(a.participants))
+        and names.of(a.participants) == names.of(b.participants)
         and (a.time is None or b.time is None or a.time.start == b.time.start)
     )
 
 
-def _same_statement(a: Statement, b: Statement) -> bool:
-    if a.speaker.name.lower() != b.speaker.name.lower():
+def _same_statement(a: Statement, b: Statement, names: _Names) -> bool:
+    if names.of([a.speaker]) != names.of([b.speaker]):
         return False
     return _overlap(a.evidence, b.evidence) or _similar(a.content, b.content) or (
         a.quote is not None and a.quote == b.quote
@@ -213,23 +231,47 @@ def _merge_evidence(a: list[Evidence], b: list[Evidence]) -> list[Evidence]:
     return a + [e for e in b if e.start is None or (e.start, e.end) not in seen]
 
 
+def _merge_actors(a: list[Actor], b: list[Actor]) -> list[Actor]:
+    return a + [x for x in b if x not in a]
+
+
+class _Names:
+    """Canonical names of actors across all chunks: one chunk may say "Sergey Lavrov" where
+    the next says "Lavrov", and both are the same speaker."""
+
+    def __init__(self, parts: list[Items]) -> None:
+        self._registry = ActorRegistry(a for part in parts for a in _everyone(part))
+
+    def of(self, actors: Iterable[Actor]) -> set[str]:
+        return {self._registry.canonical(a).name.lower() for a in actors}
+
+
+def _everyone(items: Items) -> list[Actor]:
+    return [
+        *(a for m in items.meetings for a in m.participants),
+        *(s.speaker for s in items.statements),
+        *(a for e in items.planned_events for a in e.participants),
+    ]
+
+
 def merge(parts: list[Items]) -> Items:
     """One list per kind with duplicates (the same item seen in two chunks) merged."""
+    names = _Names(parts)
     merged = Items()
     for part in parts:
         merged.summaries.extend(part.summaries)
         for m in part.meetings:
-            twin = next((x for x in merged.meetings if _same_meeting(x, m)), None)
+            twin = next((x for x in merged.meetings if _same_meeting(x, m, names)), None)
             if twin is None:
                 merged.meetings.append(m)
             else:
                 twin.evidence = _merge_evidence(twin.evidence, m.evidence)
                 twin.topics = list(dict.fromkeys(twin.topics + m.topics))
-                twin.participants = twin.participants + m.participants
+                twin.participants = _merge_actors(twin.participants, m.participants)
                 twin.location = twin.location or m.location
                 twin.time = twin.time or m.time
         for s in part.statements:
-            twin_s = next((x for x in merged.statements if _same_statement(x, s)), None)
+            twin_s = next((x for x in merged.statements if _same_statement(x, s, names)), None)
             if twin_s is None:
                 merged.statements.append(s)
             else:
@@ -241,7 +283,7 @@ def merge(parts: list[Items]) -> Items:
                 merged.planned_events.append(e)
             else:
                 twin_e.evidence = _merge_evidence(twin_e.evidence, e.evidence)
-                twin_e.participants = twin_e.participants + e.participants
+                twin_e.participants = _merge_actors(twin_e.participants, e.participants)
                 twin_e.time = twin_e.time or e.time
                 twin_e.location = twin_e.location or e.location
     return merged
@@ -249,12 +291,7 @@ def merge(parts: list[Items]) -> Items:
 
 def canonicalise_actors(items: Items) -> None:
     """Replace every actor by its canonical form; no actor twice in one item."""
-    everyone = [
-        *(a for m in items.meetings for a in m.participants),
-        *(s.speaker for s in items.statements),
-        *(a for e in items.planned_events for a in e.participants),
-    ]
-    registry = ActorRegistry(everyone)
+    registry = ActorRegistry(_everyone(items))
     for m in items.meetings:
         m.participants = registry.canonical_list(m.participants)
     for s in items.statements:

@@ -25,7 +25,8 @@ _DELIMITER = re.compile(r"<(/?)(article|example)\b", re.IGNORECASE)
 
 
 def prompts_dir() -> Path:
-    """Templates ship inside the wheel as `summarizer/prompts`; a source checkout keeps them at the top."""
+    """Templates ship inside the wheel as `summarizer/prompts`; a source checkout keeps them
+    at the top."""
     packaged = Path(str(resources.files("summarizer"))) / "prompts"
     if packaged.is_dir():
         return packaged
@@ -58,21 +59,33 @@ def _environment(directory: str) -> SandboxedEnvironment:
     return env
 
 
-@functools.cache
+def _prompt_files(folder: Path, pattern: str) -> list[str]:
+    """Templates and examples under `folder`, as sorted relative names."""
+    files = sorted(p for p in folder.glob(pattern) if p.is_file() and p.suffix in (".j2", ".json"))
+    return [p.relative_to(folder).as_posix() for p in files]
+
+
 def load_examples(directory: str | None = None) -> tuple[dict[str, Any], ...]:
+    """The few-shot examples (`examples/*.json`), in file-name order; read on every call so
+    that an edited example is never served stale."""
     folder = Path(directory) if directory else prompts_dir() / "examples"
-    return tuple(json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("*.json")))
+    return tuple(
+        json.loads((folder / name).read_text("utf-8")) for name in _prompt_files(folder, "*.json")
+    )
 
 
-@functools.cache
 def prompt_version(directory: str | None = None) -> str:
-    """Hash of every template and example: any edit to a prompt gives a new version."""
+    """Hash of every template and example: any edit to a prompt gives a new version.
+
+    Not cached: the files are small, and a version that outlived an edit would
+    label summaries with the wrong prompt.
+    """
     folder = Path(directory) if directory else prompts_dir()
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".j2", ".json")):
-        digest.update(path.relative_to(folder).as_posix().encode())
+    for name in _prompt_files(folder, "**/*"):
+        digest.update(name.encode())
         digest.update(b"\0")
-        digest.update(path.read_bytes())
+        digest.update((folder / name).read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()[:12]
 
@@ -98,7 +111,10 @@ def render_messages(item: PromptInput, *, examples: int = 1) -> list[dict[str, s
     env = _environment(str(prompts_dir()))
     system = env.get_template("system.j2").render()
     user = env.get_template("user.j2").render(_context(item, examples))
-    return [{"role": "system", "content": system.strip()}, {"role": "user", "content": user.strip()}]
+    return [
+        {"role": "system", "content": system.strip()},
+        {"role": "user", "content": user.strip()},
+    ]
 
 
 def render_completion(item: PromptInput, *, examples: int = 1) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,25 +17,44 @@ ARTICLE_SUFFIXES = (".txt", ".json", ".html", ".htm")
 DEFAULT_MAX_CHARS = 2_000_000
 
 
-def parse_published(value: str | date | None, *, today: date | None = None) -> date | None:
-    """Parse a publication date given by a user; reject what cannot be a publication date."""
-    if value is None or isinstance(value, date):
+def parse_published(
+    value: str | date | None, *, today: date | None = None, what: str = "--published"
+) -> date | None:
+    """Parse a publication date given by a user; reject what cannot be a publication date.
+
+    `what` names where the date came from, for the message (an option or a record field).
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        parsed = value.date()
+    elif isinstance(value, date):
         parsed = value
     else:
-        try:
-            parsed = date.fromisoformat(value.strip())
-        except ValueError:
-            raise InputError(
-                f"--published {value!r} is not a date: use YYYY-MM-DD, e.g. 2022-12-19"
-            ) from None
+        parsed = _parse_date(value, what)
     # One day of slack: a story dated tomorrow in another time zone is normal.
     limit = (today or date.today()) + timedelta(days=1)
-    if parsed is not None and parsed > limit:
+    if parsed > limit:
         raise InputError(
-            f"--published {parsed.isoformat()} is in the future: give the date the article "
+            f"{what} {parsed.isoformat()} is in the future: give the date the article "
             "was published"
         )
     return parsed
+
+
+def _parse_date(value: str, what: str) -> date:
+    text = value.strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        # A full timestamp ("2022-12-19T10:30:00Z") names its day too.
+        return datetime.fromisoformat(text).date()
+    except ValueError:
+        raise InputError(
+            f"{what} {value!r} is not a date: use YYYY-MM-DD, e.g. 2022-12-19"
+        ) from None
 
 
 def _decode(data: bytes, origin: str) -> str:
@@ -92,6 +111,13 @@ def article_from_record(record: Any, origin: str) -> Article:
 
 def article_from_bytes(data: bytes, *, origin: str, suffix: str = ".txt") -> Article:
     text = _decode(data, origin)
+    if not text.strip():
+        raise InputError(f"{origin} is empty: give an article with some text")
+    if suffix == ".jsonl":
+        raise InputError(
+            f"{origin} holds many articles (JSON Lines): "
+            f"use `summarizer batch {origin} --out OUT.jsonl`"
+        )
     if suffix == ".json":
         try:
             record = json.loads(text)
@@ -130,7 +156,7 @@ def read_article(
     if name == "-":
         data = sys.stdin.buffer.read()
         origin, suffix = "standard input", ".txt"
-        stripped = data.lstrip()
+        stripped = data.removeprefix(b"\xef\xbb\xbf").lstrip()
         if stripped.startswith(b"{"):
             suffix = ".json"
         elif stripped[:15].lower().startswith((b"<!doctype html", b"<html")):
@@ -139,7 +165,9 @@ def read_article(
         path = Path(name)
         origin = name
         if path.is_dir():
-            raise InputError(f"{name} is a directory: use `summarizer batch {name} --out OUT.jsonl`")
+            raise InputError(
+                f"{name} is a directory: use `summarizer batch {name} --out OUT.jsonl`"
+            )
         try:
             data = path.read_bytes()
         except FileNotFoundError:
@@ -153,7 +181,7 @@ def read_article(
     if published is not None:
         updates["published"] = parse_published(published)
     elif article.published is not None:
-        parse_published(article.published)
+        parse_published(article.published, what=f'{origin}: "published"')
     if title is not None:
         updates["title"] = title
     if article_id is not None:

@@ -7,7 +7,9 @@ retried here: instructor re-asks those.
 
 from __future__ import annotations
 
+import datetime
 import email.utils
+import json
 import random
 import time
 from collections.abc import Callable
@@ -18,37 +20,63 @@ import openai
 from tenacity import RetryCallState
 
 TRANSIENT_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524})
+# A 429 with one of these codes will not clear by waiting: the account is out of credit.
+_PERMANENT_429_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached"})
+
+
+class MalformedResponseError(Exception):
+    """A 200 whose body is unusable (e.g. no `choices`): a proxy or server glitch, worth a retry."""
 
 
 def is_transient(exc: BaseException) -> bool:
+    """True for failures that the same request may not meet again."""
     if isinstance(exc, openai.APIStatusError):
+        if exc.status_code == 429 and getattr(exc, "code", None) in _PERMANENT_429_CODES:
+            return False
         return exc.status_code in TRANSIENT_STATUS
-    # Timeouts and connection errors (resets, refused, truncated bodies).
+    # openai 3.x lets the decode error of a truncated or garbled 200 body escape unwrapped;
+    # it is what a proxy that died mid-write leaves, so the same request may well succeed.
+    if isinstance(exc, json.JSONDecodeError | MalformedResponseError):
+        return True
+    # Timeouts (APITimeoutError is a subclass) and connection errors (resets, refused).
     return isinstance(exc, openai.APIConnectionError)
 
 
-def retry_after_seconds(exc: BaseException) -> float | None:
-    """The server's own wait hint, from `Retry-After` (seconds or HTTP date) or `retry-after-ms`."""
+def _header(headers: Any, name: str) -> str | None:
+    try:
+        value = headers.get(name)
+    except AttributeError:
+        return None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def retry_after_seconds(exc: BaseException, *, now: float | None = None) -> float | None:
+    """The server's own wait hint, from `retry-after-ms`, or `Retry-After` in seconds or as an
+    HTTP date; None when absent or unreadable. Never negative."""
     response = getattr(exc, "response", None)
     headers: Any = getattr(response, "headers", None)
     if headers is None:
         return None
-    raw_ms = headers.get("retry-after-ms")
-    if raw_ms:
+    raw_ms = _header(headers, "retry-after-ms")
+    if raw_ms is not None:
         try:
             return max(0.0, float(raw_ms) / 1000.0)
         except ValueError:
             pass
-    raw = headers.get("retry-after")
-    if not raw:
+    raw = _header(headers, "retry-after")
+    if raw is None:
         return None
     try:
         return max(0.0, float(raw))
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(raw) if raw else None
-        if parsed is None:
-            return None
-        return max(0.0, parsed.timestamp() - time.time())
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if parsed.tzinfo is None:  # "-0000" (zone unknown); HTTP dates are GMT anyway
+        parsed = parsed.replace(tzinfo=datetime.UTC)
+    return max(0.0, parsed.timestamp() - (time.time() if now is None else now))
 
 
 @dataclass(frozen=True)
@@ -57,14 +85,26 @@ class BackoffPolicy:
     max_seconds: float = 120.0
     base: float = 0.5
     cap: float = 20.0
-    # A server asking for more than this is treated as "not now": we fail rather than hang.
+    # A server asking for a longer wait than this means "not now": we fail rather than hang.
     max_retry_after: float = 60.0
 
     def wait(self, attempt: int, exc: BaseException | None, rng: random.Random) -> float:
+        """Seconds to wait after failed attempt number `attempt` (1-based)."""
         hinted = retry_after_seconds(exc) if exc is not None else None
         if hinted is not None:
-            return min(hinted, self.max_retry_after)
-        return rng.uniform(0, min(self.cap, self.base * (2 ** (attempt - 1))))
+            return hinted
+        return rng.uniform(0.0, min(self.cap, self.base * (2 ** (attempt - 1))))
+
+    def should_stop(
+        self, attempt: int, elapsed: float, upcoming_sleep: float, deadline: float
+    ) -> bool:
+        """Stop after `max_attempts`, or when the next wait would end past `deadline` seconds
+        (so the total time stays within the budget), or when the server asks for too long a wait."""
+        return (
+            attempt >= self.max_attempts
+            or upcoming_sleep > self.max_retry_after
+            
+        )
 
     def tenacity_wait(self, rng: random.Random | None = None) -> Callable[[RetryCallState], float]:
         generator = rng or random.Random()
@@ -74,3 +114,12 @@ class BackoffPolicy:
             return self.wait(state.attempt_number, exc, generator)
 
         return _wait
+
+    def tenacity_stop(self, deadline: float) -> Callable[[RetryCallState], bool]:
+        """A tenacity `stop` for one request; `deadline` is the seconds left of `max_seconds`."""
+
+        def _stop(state: RetryCallState) -> bool:
+            elapsed = state.seconds_since_start or 0.0
+            return self.should_stop(state.attempt_number, elapsed, state.upcoming_sleep, deadline)
+
+        return _stop

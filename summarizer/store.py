@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -21,12 +22,16 @@ StoreMode = Literal["off", "record", "replay"]
 
 def content_key(payload: Any) -> str:
     """SHA-256 of a canonical JSON rendering of `payload`."""
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    canonical = json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 class ResponseStore:
-    """Key → JSON value. One connection per thread; WAL so readers never block writers."""
+    """Key → JSON value. One connection per thread and process; WAL so readers never block
+    writers. A store may be handed to worker processes (forked or pickled): each opens its
+    own connection, since an SQLite connection must not cross a fork."""
 
     def __init__(self, path: str | Path, *, table: str = "responses") -> None:
         if not table.isidentifier():
@@ -40,20 +45,35 @@ class ResponseStore:
             f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
             "created REAL NOT NULL)"
         )
-        conn.commit()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path, "table": self.table}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.path = state["path"]
+        self.table = state["table"]
+        self._local = threading.local()
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None and getattr(self._local, "pid", None) != os.getpid():
+            # Inherited through fork: the parent owns it; never use or close it here.
+            conn = None
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            conn.execute("PRAGMA busy_timeout=30000")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=30000")
             self._local.conn = conn
+            self._local.pid = os.getpid()
         return conn
 
     def get(self, key: str) -> Any | None:
-        row = self._conn().execute(f"SELECT value FROM {self.table} WHERE key = ?", (key,)).fetchone()
+        row = (
+            self._conn()
+            .execute(f"SELECT value FROM {self.table} WHERE key = ?", (key,))
+            .fetchone()
+        )
         return None if row is None else json.loads(row[0])
 
     def put(self, key: str, value: Any) -> None:
@@ -71,7 +91,8 @@ class ResponseStore:
         return [r[0] for r in self._conn().execute(f"SELECT key FROM {self.table} ORDER BY key")]
 
     def close(self) -> None:
+        """Close this thread's connection (other threads' close when they end)."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
+        if conn is not None and getattr(self._local, "pid", None) == os.getpid():
             conn.close()
-            self._local.conn = None
+        self._local.conn = None

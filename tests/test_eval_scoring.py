@@ -408,3 +408,42 @@ def test_estimate_cost() -> None:
     assert estimate_cost("m", 1_000_000, 500_000, prices=prices) == pytest.approx(2.0)
     assert estimate_cost("gemma", 10, 10, backend="local") == 0.0
     assert estimate_cost("gpt-x", 10, 10, backend="openai") is None
+
+
+def test_vectorised_similarity_matches_the_reference(example: tuple[Article, Gold]) -> None:
+    """The alignment's similarity matrix equals pairwise compare(count=False), field by field."""
+    import random
+
+    import numpy as np
+
+    from summarizer.eval.scoring import DEFAULT_CONFIG, _Comparer, _ItemScorer
+
+    fixtures = [example] + (load_suite_dir(SEEDS) if _seed_ids() else [])
+    rng = random.Random(3)
+    checked = 0
+    for article, gold in fixtures:
+        for _ in range(5):
+            pred = to_prediction(gold)
+            for st in pred.statements:
+                if rng.random() < 0.4:
+                    st.content = " ".join(w for w in st.content.split() if rng.random() < 0.6)
+                if rng.random() < 0.3:
+                    st.speaker = Actor(name=st.speaker.name.split()[-1])
+            for m in pred.meetings:
+                m.topics = m.topics[: rng.randint(0, len(m.topics))]
+                if rng.random() < 0.5:
+                    m.evidence = m.evidence[:1]
+            rng.shuffle(pred.statements)
+            cmp = _Comparer(DEFAULT_CONFIG, article.text)
+            for name in ("meetings", "statements", "planned_events"):
+                scorer = _ItemScorer(cmp, name, gold)  # type: ignore[arg-type]
+                g_items, p_items = gold.items(name), getattr(pred, name)  # type: ignore[arg-type]
+                if not g_items or not p_items:
+                    continue
+                fast = scorer.similarity_matrix(g_items, p_items)
+                ref = np.array(
+                    [[scorer.compare(g, p, count=False)[0] for p in p_items] for g in g_items]
+                )
+                np.testing.assert_allclose(fast, ref, atol=1e-12)
+                checked += 1
+    assert checked >= 10

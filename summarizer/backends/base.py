@@ -44,5 +44,5 @@ class Backend(ABC):
         """How many tokens of article text fit in one call, leaving room for prompt and answer."""
         return 6000
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
         """Release clients or model handles."""

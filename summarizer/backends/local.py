@@ -51,7 +51,17 @@ _STOP_WORDS = frozenset(
     "issues separately top but and or in on at for of to with by as after before while when "
     "meanwhile however also earlier later last next new speaking asked according during".split()
 )
-_NAME = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:of|the|for|and|de|von|van|al|bin)?\s*[A-Z][\w'’.-]*)*")
+_NAME = re.compile(r"\b[A-Z][\w'’-]*(?:[ \t]+(?:of|the|for|de|von|van|al|bin)?[ \t]*[A-Z][\w'’-]*)*")
+# Titles split "Kestria Foreign Minister Anna Vold" into the country and the person.
+_TITLE_WORDS = frozenset(
+    "foreign prime minister president secretary chancellor ambassador spokesman spokeswoman "
+    "spokesperson deputy chief director general senator king queen premier envoy governor mayor "
+    "commissioner chairman chairwoman leader head vice".split()
+)
+_CALENDAR_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
+    "june july august september october november december".split()
+)
 _WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -104,13 +114,31 @@ def load_model(path: str, n_ctx: int, n_threads: int | None) -> Any:
 def _candidate_names(text: str) -> list[str]:
     """Capitalised spans of the article: the only names and places the base model may use."""
     found: dict[str, None] = {}
-    for match in _NAME.finditer(text):
-        words = match.group(0).rstrip(".").split()
+
+    def add(words: list[str]) -> None:
         while words and words[0].lower() in _STOP_WORDS:
             words = words[1:]
+        while words and words[-1].lower() in ("of", "the", "for", "and"):
+            words = words[:-1]
         if not words or (len(words) == 1 and (len(words[0]) < 3 or words[0].lower() in _STOP_WORDS)):
-            continue
+            return
+        if all(w.lower() in _CALENDAR_WORDS for w in words):
+            return
         found.setdefault(" ".join(words), None)
+
+    for match in _NAME.finditer(text):
+        words = match.group(0).split()
+        add(list(words))
+        segment: list[str] = []
+        for word in words:
+            if word.lower() in _TITLE_WORDS:
+                if segment and segment != words:
+                    add(segment)
+                segment = []
+            else:
+                segment.append(word)
+        if segment and segment != words:
+            add(segment)
     return list(found)[:200]
 
 
@@ -139,21 +167,21 @@ def _grounded_schema(n_sentences: int, names: list[str], times: list[str]) -> di
     }
     place: dict[str, Any] = {"enum": [*names, None]} if names else {"type": "null"}
     when: dict[str, Any] = {"enum": [*times, None]} if times else {"type": "null"}
-    short = {"type": "string", "maxLength": 40}
+    short = {"type": "string", "maxLength": 30}
     return {
         "type": "object",
         "properties": {
             "summary": {"type": "integer", "enum": list(range(1, min(3, n_sentences) + 1))},
             "meetings": {
                 "type": "array",
-                "maxItems": 3,
+                "maxItems": 2,
                 "items": {
                     "type": "object",
                     "properties": {
-                        "participants": {"type": "array", "items": actor, "maxItems": 4},
+                        "participants": {"type": "array", "items": actor, "maxItems": 3},
                         "location": place,
                         "time": when,
-                        "topics": {"type": "array", "items": short, "maxItems": 3},
+                        "topics": {"type": "array", "items": short, "maxItems": 2},
                         "format": {"enum": ["in_person", "call", "video", "unknown"]},
                         "evidence": cite,
                     },
@@ -162,25 +190,23 @@ def _grounded_schema(n_sentences: int, names: list[str], times: list[str]) -> di
             },
             "statements": {
                 "type": "array",
-                "maxItems": 4,
+                "maxItems": 3,
                 "items": {
                     "type": "object",
-                    "properties": {
-                        "speaker": actor,
-                        "content": {"type": "string", "maxLength": 160},
-                        "evidence": cite,
-                    },
-                    "required": ["speaker", "content", "evidence"],
+                    # Content is the cited sentence: free text is the slowest thing a
+                    # grammar-constrained small model writes, and the least reliable.
+                    "properties": {"speaker": actor, "evidence": cite},
+                    "required": ["speaker", "evidence"],
                 },
             },
             "planned_events": {
                 "type": "array",
-                "maxItems": 3,
+                "maxItems": 2,
                 "items": {
                     "type": "object",
                     "properties": {
-                        "description": {"type": "string", "maxLength": 80},
-                        "participants": {"type": "array", "items": actor, "maxItems": 4},
+                        "description": {"type": "string", "maxLength": 60},
+                        "participants": {"type": "array", "items": actor, "maxItems": 3},
                         "location": place,
                         "time": when,
                         "status": {"enum": ["scheduled", "planned", "proposed", "postponed", "cancelled"]},
@@ -223,7 +249,7 @@ def _example_as_numbered(example: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             for m in out["meetings"]
         ],
         "statements": [
-            {"speaker": actor(s["speaker"]), "content": s["content"], "evidence": cite(s["evidence"])}
+            {"speaker": actor(s["speaker"]), "evidence": cite(s["evidence"])}
             for s in out["statements"]
         ],
         "planned_events": [
@@ -265,8 +291,9 @@ def _resolve(raw: dict[str, Any], lines: list[str]) -> DraftSummary:
     for s in raw.get("statements", []):
         evidence = quotes(s.get("evidence", []))
         direct = next((m.group(1).strip() for q in evidence for m in _QUOTED.finditer(q)), None)
+        content = s.get("content") or (evidence[0] if evidence else "")
         statements.append(
-            DraftStatement(speaker=actor(s["speaker"]), content=s["content"], quote=direct, evidence=evidence)
+            DraftStatement(speaker=actor(s["speaker"]), content=content, quote=direct, evidence=evidence)
         )
     return DraftSummary(
         summary=quotes([raw.get("summary", 1)])[0] if lines else "",
@@ -361,7 +388,7 @@ class LocalBackend(Backend):
             return _CALL_LOCKS.setdefault(self.model_path, threading.Lock())
 
     def _complete(self, prompt: str, schema: dict[str, Any], temperature: float) -> dict[str, Any]:
-        from llama_cpp import LlamaGrammar
+        from llama_cpp.llama_grammar import LlamaGrammar
 
         grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
         with self._lock():
@@ -415,12 +442,12 @@ class LocalBackend(Backend):
             if self.prompt_format == "completion":
                 payload = {"prompt": prompt, "schema": schema, "t": temperature, "max": self.settings.max_tokens}
                 answer, replayed = self._cached_call(
-                    payload, lambda: self._complete(prompt, schema, temperature)
+                    payload, lambda t=temperature: self._complete(prompt, schema, t)
                 )
             else:
                 payload = {"messages": messages, "schema": schema, "t": temperature, "max": self.settings.max_tokens}
                 answer, replayed = self._cached_call(
-                    payload, lambda: self._chat(messages, schema, temperature)
+                    payload, lambda m=messages, t=temperature: self._chat(m, schema, t)
                 )
             result.attempts += 1
             result.replayed = result.replayed or replayed

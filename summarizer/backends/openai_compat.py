@@ -3,38 +3,45 @@
 instructor validates the answer against the draft schema and re-asks on
 validation errors (bounded by `max_reasks`); each HTTP request inside it is
 retried by tenacity on transient failures (bounded by `max_attempts` per request
-and `max_retry_seconds` overall). Responses can be recorded to, or replayed from,
-a content-addressed store.
+and `max_retry_seconds` overall). A request that still fails ends as a
+`TransportError`, which instructor does not re-ask, so the caps never multiply.
+Responses can be recorded to, or replayed from, a content-addressed store.
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
+import logging
 import random
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import instructor
 import openai
+from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
-from tenacity import (
-    AsyncRetrying,
-    RetryError,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_after_delay,
-)
+from tenacity import AsyncRetrying, Retrying, retry_if_exception
 
 from summarizer.backends.base import Backend, ModelResult
 from summarizer.config import DEFAULT_OPENAI_MODEL, Settings
-from summarizer.draft import DraftSummary, QuoteCheck, checking_quotes
-from summarizer.errors import ConfigError, ModelError, ModelOutputError, ReplayMissError, TransportError
+from summarizer.draft import DraftSummary, QuoteCheck, checking_quotes, draft_json_schema
+from summarizer.errors import (
+    ConfigError,
+    ModelError,
+    ModelOutputError,
+    ReplayMissError,
+    TransportError,
+)
 from summarizer.prompts import PromptInput, render_messages
-from summarizer.retry import BackoffPolicy, is_transient
+from summarizer.retry import BackoffPolicy, MalformedResponseError, is_transient
 from summarizer.store import ResponseStore, StoreMode, content_key
+
+# instructor logs every failed attempt at ERROR; without a handler Python's last-resort
+# handler would print them. Ours are counted and raised instead; a configured root still sees them.
+logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 _MODES = {
     "tools": instructor.Mode.TOOLS,
@@ -42,6 +49,8 @@ _MODES = {
     "json_schema": instructor.Mode.JSON_SCHEMA,
     "md_json": instructor.Mode.MD_JSON,
 }
+# Modes whose answer is the bare JSON text of the message content.
+_BARE_JSON_MODES = frozenset({instructor.Mode.JSON, instructor.Mode.JSON_SCHEMA})
 
 # Request fields that decide the answer; anything else (timeouts, headers) does not.
 _KEY_FIELDS = (
@@ -49,43 +58,67 @@ _KEY_FIELDS = (
     "max_tokens", "seed", "top_p", "stop",
 )
 
+_KEPT_FAILING = "the endpoint kept failing: try again later or lower --concurrency/--rpm"
+
+_Create = Callable[..., ChatCompletion]
+_ACreate = Callable[..., Awaitable[ChatCompletion]]
+
 
 @dataclass
 class _CallStats:
-    """Counts for one `extract`: every HTTP attempt, and tokens of every answer received."""
+    """Counts for one `extract`: every HTTP attempt, and every answer received or replayed."""
 
     attempts: int = 0
     answers: int = 0
+    replayed_answers: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
-    replayed: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def answered(self, completion: Any) -> None:
-        usage = getattr(completion, "usage", None)
+    def attempt(self) -> None:
+        with self.lock:
+            self.attempts += 1
+
+    def answered(self, completion: ChatCompletion, *, replayed: bool) -> None:
+        usage = completion.usage
         with self.lock:
             self.answers += 1
+            self.replayed_answers += int(replayed)
             if usage is not None:
-                self.tokens_in += int(getattr(usage, "prompt_tokens", 0) or 0)
-                self.tokens_out += int(getattr(usage, "completion_tokens", 0) or 0)
+                self.tokens_in += int(usage.prompt_tokens or 0)
+                self.tokens_out += int(usage.completion_tokens or 0)
 
 
 def _status(exc: BaseException) -> int | None:
     return exc.status_code if isinstance(exc, openai.APIStatusError) else None
 
 
-def _describe(exc: BaseException) -> str:
-    """A one-line reason that never includes request headers (where the key lives)."""
-    if isinstance(exc, openai.APITimeoutError):
-        return "the request timed out"
-    if isinstance(exc, openai.APIConnectionError):
-        return "the connection failed or was dropped"
-    if isinstance(exc, openai.APIStatusError):
-        body = exc.body if isinstance(exc.body, dict) else {}
-        message = body.get("message") or (body.get("error") or {}).get("message") if body else None
-        detail = f": {str(message)[:200]}" if message else ""
-        return f"HTTP {exc.status_code}{detail}"
-    return type(exc).__name__
+def _server_message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        inner = body.get("error")
+        message = body.get("message") or (inner.get("message") if isinstance(inner, dict) else None)
+        if message:
+            return str(message)
+    return ""
+
+
+def _repair_json_text(content: str) -> str | None:
+    """Re-encode JSON whose strings hold raw control characters, or None if nothing to repair.
+
+    llama.cpp grammars (llama-cpp-python 0.3.x) let raw newlines into JSON strings; strict
+    parsers (pydantic, and so instructor) reject that, though the structure is valid.
+    """
+    try:
+        json.loads(content)
+        return None
+    except ValueError:
+        pass
+    try:
+        value = json.loads(content, strict=False)
+    except ValueError:
+        return None
+    return json.dumps(value, ensure_ascii=False)
 
 
 class OpenAIBackend(Backend):
@@ -115,92 +148,187 @@ class OpenAIBackend(Backend):
                     "for a local server that needs none"
                 )
             key = "not-needed"
+        # Kept only to scrub it from error text that a server might echo back.
+        self._secret = key if key and len(key) >= 6 else None
         client_args: dict[str, Any] = {
             "api_key": key or "replay-only",
             "base_url": settings.base_url,
             "timeout": settings.timeout,
-            # Retries are ours (tenacity, with caps and Retry-After); the client's would multiply them.
+            # Retries are ours (caps, Retry-After, deadline); the client's would multiply them.
             "max_retries": 0,
         }
         self._client = openai.OpenAI(**client_args)
         self._aclient = openai.AsyncOpenAI(**client_args)
 
-    # -- request identity and the store -------------------------------------------------
+    def __repr__(self) -> str:
+        return (
+            f"OpenAIBackend(model={self.model!r}, base_url={self.settings.base_url!r}, "
+            f"mode={self.settings.instructor_mode!r}, store_mode={self.store_mode!r})"
+        )
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._secret, "***") if self._secret else text
+
+    # -- the request as sent, and its identity in the store ------------------------------
+
+    def _prepare(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if (
+            self.settings.json_object_schema
+            and self.mode is instructor.Mode.JSON
+            and kwargs.get("response_format") == {"type": "json_object"}
+        ):
+            schema_format = {"type": "json_object", "schema": draft_json_schema()}
+            kwargs = {**kwargs, "response_format": schema_format}
+        return kwargs
 
     def _request_key(self, kwargs: dict[str, Any]) -> str:
         return content_key({"backend": "openai", **{k: kwargs.get(k) for k in _KEY_FIELDS}})
 
-    def _from_store(self, key: str, stats: _CallStats) -> Any | None:
+    def _from_store(self, key: str) -> ChatCompletion | None:
         if self.store is None or self.store_mode == "off":
             return None
         stored = self.store.get(key)
         if stored is not None:
-            stats.replayed = True
-            return openai.types.chat.ChatCompletion.model_validate(stored)
+            return ChatCompletion.model_validate(stored)
         if self.store_mode == "replay":
             raise ReplayMissError(
                 "no recorded response for this request in replay mode: record it first "
-                "(run without --replay), or check that prompt, model and parameters match the recording",
+                "(run without --replay), or check that prompt, model and parameters match "
+                "the recording",
                 model=self.model,
                 backend=self.name,
             )
         return None
 
-    def _to_store(self, key: str, completion: Any) -> None:
+    def _to_store(self, key: str, completion: ChatCompletion) -> None:
         if self.store is not None and self.store_mode == "record":
             self.store.put(key, completion.model_dump(mode="json"))
 
     # -- one HTTP request with transient retries -----------------------------------------
 
-    def _retrying(self, stats: _CallStats, deadline_s: float) -> Retrying:
-        return Retrying(
-            stop=stop_after_attempt(self.policy.max_attempts) | stop_after_delay(deadline_s),
-            retry=retry_if_exception(is_transient),
-            wait=self.policy.tenacity_wait(self._rng),
-            reraise=True,
+    def _retry_args(self, started: float) -> dict[str, Any]:
+        remaining = max(0.0, self.policy.max_seconds - (time.monotonic() - started))
+        return {
+            "stop": self.policy.tenacity_stop(remaining),
+            "retry": retry_if_exception(is_transient),
+            "wait": self.policy.tenacity_wait(self._rng),
+            "reraise": True,
+        }
+
+    @staticmethod
+    def _usable(completion: ChatCompletion) -> ChatCompletion:
+        if not completion.choices:
+            raise MalformedResponseError("the endpoint answered with no choices")
+        return completion
+
+    def _transport_error(self, exc: BaseException, stats: _CallStats) -> ModelError | None:
+        """The error a failed request ends with; None for exceptions that are not transport's."""
+        status = _status(exc)
+        if isinstance(exc, openai.APITimeoutError):
+            reason = f"the request timed out after {self.settings.timeout:g} s"
+            hint = "raise --timeout, or try again when the endpoint is less busy"
+        elif isinstance(exc, openai.APIConnectionError):
+            reason = "the connection failed or was dropped"
+            hint = "check that --base-url is right and the server is up, then try again"
+        elif isinstance(exc, openai.APIStatusError):
+            detail = _server_message(exc)[:300]
+            reason = f"HTTP {status}" + (f" ({detail})" if detail else "")
+            hint = {
+                400: "the endpoint rejected the request: check the model name, max_tokens and "
+                "the server's context size",
+                401: "the endpoint rejected the API key: check OPENAI_API_KEY (or api_key=) and "
+                "that it belongs to this endpoint",
+                403: "the API key may not use this model or endpoint: check its permissions",
+                404: "check the model name and --base-url (it usually ends in /v1)",
+            }.get(status or 0, _KEPT_FAILING)
+        elif isinstance(exc, json.JSONDecodeError):
+            reason = "the endpoint sent a 200 whose body is not valid JSON (truncated or garbled)"
+            hint = "check any proxy between you and the endpoint, then try again"
+        elif isinstance(exc, MalformedResponseError):
+            reason = str(exc)
+            hint = "the endpoint is misbehaving: try again later or use another endpoint"
+        else:
+            return None
+        return TransportError(
+            self._scrub(f"{self.model}: {reason} after {stats.attempts} attempt(s): {hint}"),
+            model=self.model,
+            backend=self.name,
+            status=status,
+            attempts=stats.attempts,
         )
 
-    def _create_sync(self, stats: _CallStats, started: float):  # type: ignore[no-untyped-def]
-        def create(*args: Any, **kwargs: Any) -> Any:
+    def _checked(self, completion: ChatCompletion, stats: _CallStats) -> ChatCompletion:
+        """Fail fast on refusals, and repair what strict JSON parsing would reject needlessly."""
+        message = completion.choices[0].message
+        refusal = getattr(message, "refusal", None)
+        if refusal:
+            # Asking again for the same article rarely changes a policy decision; it costs money.
+            raise ModelOutputError(
+                self._scrub(
+                    f"{self.model} refused to answer ({str(refusal)[:200]}): the article may "
+                    "trip the provider's content policy; try another model"
+                ),
+                model=self.model,
+                backend=self.name,
+                attempts=stats.attempts,
+            )
+        if self.mode in _BARE_JSON_MODES and message.content:
+            repaired = _repair_json_text(message.content)
+            if repaired is not None:
+                completion = completion.model_copy(deep=True)
+                completion.choices[0].message.content = repaired
+        return completion
+
+    def _create_sync(self, stats: _CallStats, started: float) -> _Create:
+        def create(*args: Any, **kwargs: Any) -> ChatCompletion:
+            kwargs = self._prepare(kwargs)
             key = self._request_key(kwargs)
-            cached = self._from_store(key, stats)
-            if cached is not None:
-                stats.answered(cached)
-                return cached
-            remaining = max(0.0, self.policy.max_seconds - (time.monotonic() - started))
-            for attempt in self._retrying(stats, remaining):
-                with attempt:
-                    with stats.lock:
-                        stats.attempts += 1
-                    completion = self._client.chat.completions.create(*args, **kwargs)
-            self._to_store(key, completion)
-            stats.answered(completion)
-            return completion
+            completion = self._from_store(key)
+            replayed = completion is not None
+            if completion is None:
+                try:
+                    for attempt in Retrying(**self._retry_args(started)):
+                        with attempt:
+                            stats.attempt()
+                            completion = self._usable(
+                                self._client.chat.completions.create(*args, **kwargs)
+                            )
+                except Exception as exc:
+                    error = self._transport_error(exc, stats)
+                    if error is None:
+                        raise
+                    raise error from exc
+                assert completion is not None  # the loop either returned an answer or raised
+                self._to_store(key, completion)
+            stats.answered(completion, replayed=replayed)
+            return self._checked(completion, stats)
 
         return create
 
-    def _create_async(self, stats: _CallStats, started: float):  # type: ignore[no-untyped-def]
-        async def create(*args: Any, **kwargs: Any) -> Any:
+    def _create_async(self, stats: _CallStats, started: float) -> _ACreate:
+        async def create(*args: Any, **kwargs: Any) -> ChatCompletion:
+            kwargs = self._prepare(kwargs)
             key = self._request_key(kwargs)
-            cached = await asyncio.to_thread(self._from_store, key, stats)
-            if cached is not None:
-                stats.answered(cached)
-                return cached
-            remaining = max(0.0, self.policy.max_seconds - (time.monotonic() - started))
-            retrying = AsyncRetrying(
-                stop=stop_after_attempt(self.policy.max_attempts) | stop_after_delay(remaining),
-                retry=retry_if_exception(is_transient),
-                wait=self.policy.tenacity_wait(self._rng),
-                reraise=True,
-            )
-            async for attempt in retrying:
-                with attempt:
-                    with stats.lock:
-                        stats.attempts += 1
-                    completion = await self._aclient.chat.completions.create(*args, **kwargs)
-            await asyncio.to_thread(self._to_store, key, completion)
-            stats.answered(completion)
-            return completion
+            # SQLite lookups are sub-millisecond: not worth a thread hop per request.
+            completion = self._from_store(key)
+            replayed = completion is not None
+            if completion is None:
+                try:
+                    async for attempt in AsyncRetrying(**self._retry_args(started)):
+                        with attempt:
+                            stats.attempt()
+                            completion = self._usable(
+                                await self._aclient.chat.completions.create(*args, **kwargs)
+                            )
+                except Exception as exc:
+                    error = self._transport_error(exc, stats)
+                    if error is None:
+                        raise
+                    raise error from exc
+                assert completion is not None
+                self._to_store(key, completion)
+            stats.answered(completion, replayed=replayed)
+            return self._checked(completion, stats)
 
         return create
 
@@ -217,40 +345,46 @@ class OpenAIBackend(Backend):
             request["seed"] = self.settings.seed
         return request
 
-    def _error(self, exc: BaseException, stats: _CallStats) -> ModelError:
+    def _error(
+        self, exc: BaseException, stats: _CallStats
+    ) -> tuple[ModelError, BaseException | None]:
+        """One of our errors for whatever ended instructor's loop, and the exception behind it."""
         root = exc
         # instructor wraps whatever ended its loop; the cause says what really happened.
-        while isinstance(root, instructor.core.InstructorRetryException | RetryError) and (
-            root.__cause__ or root.__context__
-        ):
-            root = root.__cause__ or root.__context__  # type: ignore[assignment]
-        common = {"model": self.model, "backend": self.name, "attempts": stats.attempts}
+        while isinstance(root, instructor.core.InstructorRetryException) and root.__cause__:
+            root = root.__cause__
+        common: dict[str, Any] = {
+            "model": self.model, "backend": self.name, "attempts": stats.attempts
+        }
         if isinstance(root, ModelError):
             root.attempts = root.attempts or stats.attempts
-            return root
-        if isinstance(root, openai.APIStatusError | openai.APIConnectionError):
-            hint = (
-                "check --base-url, the model name and the API key"
-                if _status(root) in (400, 401, 403, 404)
-                else "the endpoint kept failing: try again later or lower --concurrency/--rpm"
-            )
-            return TransportError(
-                f"{self.model}: {_describe(root)} after {stats.attempts} attempt(s): {hint}",
-                status=_status(root),
+            return root, root.__cause__
+        if isinstance(root, instructor.core.IncompleteOutputException):
+            return ModelOutputError(
+                f"{self.model}: the answer was cut off at max_tokens={self.settings.max_tokens} "
+                "before the JSON was complete: raise max_tokens, or split the article into "
+                "shorter parts",
                 **common,
-            )
-        if isinstance(root, ValidationError | ValueError) or isinstance(
+            ), root
+        transport = self._transport_error(root, stats)
+        if transport is not None:  # e.g. a non-retried error raised before any answer
+            return transport, root
+        if isinstance(root, ValidationError | ValueError | IndexError | KeyError) or isinstance(
             exc, instructor.core.InstructorRetryException
         ):
             return ModelOutputError(
-                f"{self.model}: the answer did not fit the summary schema after "
-                f"{stats.answers} answer(s) ({str(root).splitlines()[0][:200]}): try a stronger "
-                "model, another --instructor-mode, or more --max-reasks",
+                self._scrub(
+                    f"{self.model}: the answer did not fit the summary schema after "
+                    f"{stats.answers} answer(s) ({_first_problem(root)}): try a stronger model, "
+                    "another --instructor-mode, or more --max-reasks"
+                ),
                 **common,
-            )
-        return ModelError(f"{self.model}: {type(root).__name__}: {str(root)[:200]}", **common)
+            ), root
+        return ModelError(
+            self._scrub(f"{self.model}: {type(root).__name__}: {str(root)[:200]}"), **common
+        ), root
 
-    def _result(self, draft: DraftSummary, stats: _CallStats, check: QuoteCheck | None, t0: float) -> ModelResult:
+    def _result(self, draft: DraftSummary, stats: _CallStats, t0: float) -> ModelResult:
         return ModelResult(
             draft=draft,
             tokens_in=stats.tokens_in,
@@ -258,7 +392,7 @@ class OpenAIBackend(Backend):
             attempts=stats.attempts,
             reasks=max(0, stats.answers - 1),
             latency_s=time.monotonic() - t0,
-            replayed=stats.replayed,
+            replayed=stats.answers > 0 and stats.replayed_answers == stats.answers,
         )
 
     def extract(self, item: PromptInput, check: QuoteCheck | None = None) -> ModelResult:
@@ -273,8 +407,9 @@ class OpenAIBackend(Backend):
                     **self._request(item),
                 )
         except Exception as exc:  # every failure becomes one of ours, with attempts and model
-            raise self._error(exc, stats) from exc
-        return self._result(draft, stats, check, t0)
+            error, cause = self._error(exc, stats)
+            raise error from cause
+        return self._result(draft, stats, t0)
 
     async def aextract(self, item: PromptInput, check: QuoteCheck | None = None) -> ModelResult:
         stats = _CallStats()
@@ -282,14 +417,15 @@ class OpenAIBackend(Backend):
         create = instructor.patch(create=self._create_async(stats, t0), mode=self.mode)
         try:
             with checking_quotes(check or QuoteCheck(lambda _q: True, 0)):
-                draft = await create(
+                draft = await cast(Any, create)(
                     response_model=DraftSummary,
                     max_retries=self.settings.max_reasks,
                     **self._request(item),
                 )
         except Exception as exc:
-            raise self._error(exc, stats) from exc
-        return self._result(draft, stats, check, t0)
+            error, cause = self._error(exc, stats)
+            raise error from cause
+        return self._result(draft, stats, t0)
 
     @property
     def article_token_budget(self) -> int:
@@ -297,3 +433,12 @@ class OpenAIBackend(Backend):
 
     def close(self) -> None:
         self._client.close()
+
+
+def _first_problem(exc: BaseException) -> str:
+    if isinstance(exc, ValidationError) and exc.errors():
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ())) or "answer"
+        return f"{where}: {first.get('msg', 'invalid')}"[:200]
+    lines = str(exc).splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:200]

@@ -1,0 +1,612 @@
+"""The batch runner: many articles through one pipeline, one JSONL line each.
+
+    source ─ cache ─ bounded concurrency + rate limit ─ pipeline ─ single writer ─ OUT.jsonl
+
+`Engine` is the shared core (`summarize_many` uses it too): workers pull
+articles from a bounded queue fed by a reader thread, so memory stays flat
+whatever the input size; every article ends as an `Outcome`, never an exception.
+`run_batch` adds what a command-line run needs: a resumable JSONL sink (each
+line written whole by one writer task, fsync'd every second), the summary cache,
+client-side rate limits with a shared back-off, and progress reporting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Protocol, TypeVar
+
+from summarizer.api import Outcome
+from summarizer.cache import SummaryCache
+from summarizer.config import Settings
+from summarizer.errors import ModelError, UsageError
+from summarizer.pipeline import Pipeline, build_backend
+from summarizer.ratelimit import RateLimiter, estimate_tokens, gate_http_client
+from summarizer.reader import DEFAULT_MAX_CHARS
+from summarizer.schemas import Article, ArticleSummary
+from summarizer.sources import SourceItem, open_source
+
+_T = TypeVar("_T")
+_FSYNC_EVERY_S = 1.0
+_READ_AHEAD = 64  # items fetched per hop to the reader thread
+
+
+# -- the engine ------------------------------------------------------------------------------
+
+
+class Engine:
+    """Runs items through `pipeline` with at most `concurrency` articles in flight.
+
+    `emit(index, outcome)` is called once per item, in completion order, from the
+    event loop. With a `limiter`, each article waits for it before its model call
+    (`http_gated` says the limiter is already hooked into the HTTP client, which
+    then meters every attempt instead); a 429 that ends an article also pauses
+    everyone. With a `cache`, hits skip the model and successes are stored.
+    """
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        *,
+        concurrency: int = 4,
+        limiter: RateLimiter | None = None,
+        http_gated: bool = False,
+        cache: SummaryCache | None = None,
+    ) -> None:
+        self.pipeline = pipeline
+        self.concurrency = max(1, concurrency)
+        self.limiter = limiter
+        self.http_gated = http_gated
+        self.cache = cache
+        self.cache_errors = 0
+
+    async def run(self, items: Iterable[SourceItem], emit: Callable[[int, Outcome], None]) -> None:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[tuple[int, SourceItem] | None] = asyncio.Queue(self.concurrency * 2)
+        # One reader thread keeps parsing off the event loop; one cache thread keeps
+        # SQLite (and its per-thread connection) in one place.
+        reader = ThreadPoolExecutor(1, thread_name_prefix="batch-reader")
+        cache_thread = None
+        if self.cache is not None:  # (an empty cache is falsy: it has a length)
+            cache_thread = ThreadPoolExecutor(1, thread_name_prefix="batch-cache")
+
+        async def produce() -> None:
+            iterator = iter(items)
+            index = 0
+            while chunk := await loop.run_in_executor(reader, _take, iterator, _READ_AHEAD):
+                for item in chunk:
+                    await queue.put((index, item))
+                    index += 1
+            for _ in range(self.concurrency):
+                await queue.put(None)
+
+        async def work() -> None:
+            while (entry := await queue.get()) is not None:
+                index, item = entry
+                emit(index, await self._one(item, cache_thread))
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(produce())
+                for _ in range(self.concurrency):
+                    group.create_task(work())
+        except BaseExceptionGroup as failed:
+            # Articles never raise; this is the input failing (e.g. a read error) or a bug:
+            # surface the error itself, so the CLI reports it as it would anywhere else.
+            raise failed.exceptions[0] from None
+        finally:
+            reader.shutdown(wait=False, cancel_futures=True)
+            if cache_thread is not None and self.cache is not None:
+                cache_thread.submit(self.cache.close)
+                cache_thread.shutdown(wait=True)
+
+    async def _in_cache_thread(
+        self, pool: ThreadPoolExecutor | None, fn: Callable[..., _T], *args: Any
+    ) -> _T | None:
+        if pool is None:
+            return None
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+        except Exception:  # a cache that fails (locked too long, disk full) only costs speed
+            self.cache_errors += 1
+            return None
+
+    async def _one(self, item: SourceItem, cache_thread: ThreadPoolExecutor | None) -> Outcome:
+        if item.article is None:
+            return Outcome.failure(item.id, item.error or ValueError("no article"))
+        article = item.article
+        if self.cache is not None:
+            hit: ArticleSummary | None = await self._in_cache_thread(
+                cache_thread, self.cache.get, article
+            )
+            if hit is not None:
+                return Outcome(id=item.id, ok=True, summary=hit)
+        if self.limiter is not None and not self.http_gated:
+            budget = self.pipeline.settings.max_tokens
+            await self.limiter.acquire(estimate_tokens(len(article.text), budget))
+        try:
+            summary = await self.pipeline.arun(article)
+        except Exception as exc:  # one article's failure is its line, never the batch's end
+            if (
+                self.limiter is not None
+                and not self.http_gated
+                and isinstance(exc, ModelError)
+                and exc.status == 429
+            ):
+                self.limiter.penalize(5.0)
+            return Outcome.failure(item.id, exc)
+        if self.cache is not None:
+            await self._in_cache_thread(cache_thread, self.cache.put, article, summary)
+        return Outcome(id=item.id, ok=True, summary=summary)
+
+
+def _take(iterator: Iterator[_T], n: int) -> list[_T]:
+    chunk: list[_T] = []
+    for value in iterator:
+        chunk.append(value)
+        if len(chunk) >= n:
+            break
+    return chunk
+
+
+async def run_many(
+    pipeline: Pipeline, articles: Iterable[Article], *, concurrency: int = 4
+) -> list[Outcome]:
+    """Outcomes for `articles` in input order (the engine behind `summarize_many`)."""
+    results: dict[int, Outcome] = {}
+
+    def keep(index: int, outcome: Outcome) -> None:
+        results[index] = outcome
+
+    items = (SourceItem(a.id, article=a) for a in articles)
+    await Engine(pipeline, concurrency=concurrency).run(items, keep)
+    return [results[i] for i in range(len(results))]
+
+
+# -- the output file -------------------------------------------------------------------------
+
+
+@dataclass
+class Existing:
+    """What a resumed OUT already holds."""
+
+    ids: set[str] = field(default_factory=set)
+    repaired_tail: bool = False
+    dropped_lines: int = 0
+
+
+def _line_id(line: bytes) -> str | None:
+    """The id of a complete output line, or None when the line is not one of ours."""
+    if not line.endswith(b"}\n"):
+        return None
+    if line.startswith(b'{"id":'):  # our writer puts the id first: skip parsing the summary
+        try:
+            value, _end = json.JSONDecoder().raw_decode(line[6:].decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            value = None
+        if isinstance(value, str):
+            return value
+    try:
+        record = json.loads(line)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    found = record.get("id") if isinstance(record, dict) else None
+    return found if isinstance(found, str) else None
+
+
+def scan_existing(path: Path) -> Existing:
+    """Ids already in OUT; a torn last line (a kill mid-write) is cut off, and any other
+    unreadable line is removed, so that the resumed file holds one whole line per id."""
+    existing = Existing()
+    if not path.exists():
+        return existing
+    good_end = 0
+    with path.open("rb") as handle:
+        for line in handle:
+            found = _line_id(line)
+            if found is None:
+                if line.endswith(b"\n"):
+                    existing.dropped_lines += 1
+                else:
+                    existing.repaired_tail = True
+                continue
+            existing.ids.add(found)
+            good_end = handle.tell() if existing.dropped_lines == 0 else good_end
+    if existing.dropped_lines:
+        _rewrite_without_bad_lines(path)
+    elif existing.repaired_tail:
+        with path.open("r+b") as handle:
+            handle.truncate(good_end)
+    return existing
+
+
+def _rewrite_without_bad_lines(path: Path) -> None:
+    temporary = path.with_name(path.name + ".repair")
+    with path.open("rb") as source, temporary.open("wb") as target:
+        for line in source:
+            if _line_id(line) is not None:
+                target.write(line)
+        target.flush()
+        os.fsync(target.fileno())
+    os.replace(temporary, path)
+
+
+class JsonlSink:
+    """Appends whole lines with single `os.write` calls; fsync on demand."""
+
+    def __init__(self, path: Path, *, append: bool) -> None:
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+        try:
+            self._fd = os.open(path, flags, 0o644)
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror}: check the path") from None
+        self.path = path
+        self.unsynced = 0
+
+    def write(self, line: bytes) -> None:
+        view = memoryview(line)
+        while view:
+            written = os.write(self._fd, view)
+            view = view[written:]
+        self.unsynced += 1
+
+    def sync(self) -> None:
+        os.fsync(self._fd)
+        self.unsynced = 0
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            try:
+                os.fsync(self._fd)
+            finally:
+                os.close(self._fd)
+                self._fd = -1
+
+
+# -- progress --------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchStats:
+    total: int | None = None
+    skipped: int = 0  # already in OUT (resume)
+    written: int = 0
+    ok: int = 0
+    failed: int = 0
+    cache_hits: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    rate_limited: int = 0
+    cache_errors: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def add(self, outcome: Outcome) -> None:
+        self.written += 1
+        if not outcome.ok or outcome.summary is None:
+            self.failed += 1
+            return
+        self.ok += 1
+        run = outcome.summary.run
+        if run.cache_hit:
+            self.cache_hits += 1
+        else:
+            self.tokens_in += run.tokens_in
+            self.tokens_out += run.tokens_out
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    @property
+    def rate(self) -> float:
+        elapsed = self.elapsed
+        return self.written / elapsed if elapsed > 0 else 0.0
+
+    @property
+    def eta_s(self) -> float | None:
+        if self.total is None or self.rate <= 0:
+            return None
+        return max(0, self.total - self.skipped - self.written) / self.rate
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    whole = int(seconds + 0.5)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def progress_line(stats: BatchStats) -> str:
+    done = stats.written + stats.skipped
+    of = f"/{stats.total}" if stats.total is not None else ""
+    return (
+        f"summarizer batch: {done}{of} done ({stats.ok} ok, {stats.failed} failed, "
+        f"{stats.cache_hits} cached), {stats.rate:.1f}/s, eta {_clock(stats.eta_s)}, "
+        f"tokens {stats.tokens_in + stats.tokens_out:,}"
+    )
+
+
+def final_line(stats: BatchStats, out: Path) -> str:
+    extra = f", {stats.skipped} already in {out.name}" if stats.skipped else ""
+    limited = f", {stats.rate_limited} rate-limit pauses" if stats.rate_limited else ""
+    return (
+        f"summarizer batch: {stats.ok} ok, {stats.failed} failed, {stats.cache_hits} cache hits"
+        f"{extra}, tokens {stats.tokens_in:,} in / {stats.tokens_out:,} out{limited}, "
+        f"{stats.elapsed:.1f} s wall ({stats.rate:.1f} articles/s) -> {out}"
+    )
+
+
+class _Reporter(Protocol):
+    def update(self, stats: BatchStats) -> None: ...
+    def tick(self, stats: BatchStats) -> None: ...
+    def stop(self, stats: BatchStats) -> None: ...
+
+
+class _Quiet:
+    def update(self, stats: BatchStats) -> None:
+        pass
+
+    def tick(self, stats: BatchStats) -> None:
+        pass
+
+    def stop(self, stats: BatchStats) -> None:
+        pass
+
+
+class _LogLines(_Quiet):
+    """Plain progress lines every few seconds, for logs and pipes."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+
+    def tick(self, stats: BatchStats) -> None:
+        self.out.write(progress_line(stats) + "\n")
+        self.out.flush()
+
+
+class _RichBar(_Quiet):
+    def __init__(self, out: IO[str], total: int | None) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self._progress = Progress(
+            TextColumn("[bold]batch"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("[red]{task.fields[failed]} failed"),
+            TextColumn("{task.fields[cached]} cached"),
+            TextColumn("{task.fields[rate]}/s"),
+            TextColumn("eta {task.fields[eta]}"),
+            TextColumn("{task.fields[tokens]} tok"),
+            console=Console(file=out),
+            refresh_per_second=4,
+        )
+        self._task = self._progress.add_task(
+            "batch", total=total, failed=0, cached=0, rate="0.0", eta="?", tokens="0"
+        )
+        self._progress.start()
+
+    def update(self, stats: BatchStats) -> None:
+        self._progress.update(
+            self._task,
+            completed=stats.written + stats.skipped,
+            failed=stats.failed,
+            cached=stats.cache_hits,
+            rate=f"{stats.rate:.1f}",
+            eta=_clock(stats.eta_s),
+            tokens=f"{stats.tokens_in + stats.tokens_out:,}",
+        )
+
+    def stop(self, stats: BatchStats) -> None:
+        self.update(stats)
+        self._progress.stop()
+
+
+def _reporter(mode: str, out: IO[str], total: int | None) -> _Reporter:
+    if mode == "auto":
+        mode = "bar" if _isatty(out) else "log"
+    if mode == "bar":
+        return _RichBar(out, total)
+    if mode == "log":
+        return _LogLines(out)
+    return _Quiet()
+
+
+def _isatty(out: IO[str]) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+# -- a command-line run ----------------------------------------------------------------------
+
+
+@dataclass
+class BatchOptions:
+    input: str
+    out: Path
+    concurrency: int = 4
+    rpm: float | None = None
+    tpm: float | None = None
+    resume: bool = False
+    cache_path: Path | None = None  # None: no cache
+    max_chars: int = DEFAULT_MAX_CHARS
+    progress: str = "auto"  # auto | bar | log | off
+    log_interval: float = 10.0
+
+    def check(self) -> None:
+        if self.concurrency < 1:
+            raise UsageError(f"--concurrency {self.concurrency}: give at least 1")
+        for name, value in (("--rpm", self.rpm), ("--tpm", self.tpm)):
+            if value is not None and value <= 0:
+                raise UsageError(f"{name} {value:g}: give a positive limit, or leave it out")
+        if str(self.out) == "-":
+            raise UsageError("--out -: batch output must be a file (--resume appends to it)")
+        if self.out.is_dir():
+            raise UsageError(f"--out {self.out} is a directory: give a .jsonl file path")
+        if self.input != "-" and Path(self.input).resolve() == self.out.resolve():
+            raise UsageError("--out is the input file: write the output somewhere else")
+        if self.log_interval <= 0:
+            raise UsageError("--log-interval must be positive")
+
+
+def options_from_args(args: argparse.Namespace) -> BatchOptions:
+    out = Path(args.out)
+    cache: Path | None = None
+    if not getattr(args, "no_cache", False):
+        given = getattr(args, "cache", None)
+        cache = Path(given) if given else Path(str(out) + ".cache.sqlite")
+    return BatchOptions(
+        input=args.input,
+        out=out,
+        concurrency=args.concurrency,
+        rpm=args.rpm,
+        tpm=args.tpm,
+        resume=bool(args.resume),
+        cache_path=cache,
+        max_chars=getattr(args, "max_chars", DEFAULT_MAX_CHARS),
+        progress=getattr(args, "progress", "auto") or "auto",
+        log_interval=getattr(args, "log_interval", 10.0) or 10.0,
+    )
+
+
+def _async_http_client(pipeline: Pipeline) -> Any | None:
+    # The openai backend keeps its AsyncOpenAI client private; its httpx client takes
+    # event hooks, which is how the shared back-off sees every 429 without a backend change.
+    return getattr(getattr(pipeline.backend, "_aclient", None), "_client", None)
+
+
+async def _close_backend(pipeline: Pipeline) -> None:
+    aclient = getattr(pipeline.backend, "_aclient", None)
+    close = getattr(aclient, "close", None)
+    if close is not None:
+        # Closing is best effort: the batch's output is already safe.
+        with contextlib.suppress(Exception):
+            await close()
+    pipeline.backend.close()
+
+
+def _open_cache(path: Path, settings: Settings) -> SummaryCache:
+    try:
+        return SummaryCache(path, settings)
+    except (sqlite3.Error, OSError) as exc:
+        raise UsageError(
+            f"cannot open the summary cache {path} ({exc}): give another --cache PATH, "
+            "or --no-cache"
+        ) from None
+
+
+async def run_batch(
+    options: BatchOptions,
+    settings: Settings,
+    *,
+    out: IO[str],
+    stdin: IO[bytes] | None = None,
+    pipeline: Pipeline | None = None,
+) -> BatchStats:
+    """Run one batch to `options.out`; progress and the final line go to `out`."""
+    options.check()
+    source = open_source(options.input, max_chars=options.max_chars, stdin=stdin)
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    existing = scan_existing(options.out) if options.resume else Existing()
+    if existing.repaired_tail or existing.dropped_lines:
+        out.write(
+            f"summarizer batch: repaired {options.out}: removed "
+            f"{existing.dropped_lines + int(existing.repaired_tail)} incomplete line(s)\n"
+        )
+    stats = BatchStats(total=source.total)
+    done = existing.ids
+
+    def pending() -> Iterator[SourceItem]:
+        for item in source.items:
+            if item.id in done:
+                stats.skipped += 1
+            else:
+                yield item
+
+    cache = _open_cache(options.cache_path, settings) if options.cache_path else None
+    own_pipeline = pipeline is None
+    pipeline = pipeline or Pipeline(settings, build_backend(settings))
+    limiter = RateLimiter(options.rpm, options.tpm)
+
+    def limited(pause: float) -> None:
+        stats.rate_limited += 1
+
+    client = _async_http_client(pipeline)
+    gated = client is not None and gate_http_client(
+        client, limiter, answer_tokens=settings.max_tokens, on_limited=limited
+    )
+    engine = Engine(
+        pipeline, concurrency=options.concurrency, limiter=limiter, http_gated=gated, cache=cache
+    )
+    try:
+        sink = JsonlSink(options.out, append=options.resume)
+    except UsageError:
+        await _release(pipeline if own_pipeline else None, cache)
+        raise
+    reporter = _reporter(options.progress, out, source.total)
+    lines: asyncio.Queue[Outcome | None] = asyncio.Queue()
+
+    async def write_lines() -> None:
+        last_sync = time.monotonic()
+        while (outcome := await lines.get()) is not None:
+            sink.write(outcome.model_dump_json().encode("utf-8") + b"\n")
+            stats.add(outcome)
+            reporter.update(stats)
+            if time.monotonic() - last_sync >= _FSYNC_EVERY_S:
+                await asyncio.to_thread(sink.sync)
+                last_sync = time.monotonic()
+
+    async def tick() -> None:
+        while True:
+            await asyncio.sleep(options.log_interval)
+            reporter.tick(stats)
+
+    try:
+        writer = asyncio.create_task(write_lines())
+        ticker = asyncio.create_task(tick())
+        try:
+            await engine.run(pending(), lambda _i, outcome: lines.put_nowait(outcome))
+        finally:
+            lines.put_nowait(None)
+            await writer
+            ticker.cancel()
+    finally:
+        sink.close()
+        stats.cache_errors = engine.cache_errors
+        reporter.stop(stats)
+        await _release(pipeline if own_pipeline else None, cache)
+    return stats
+
+
+async def _release(pipeline: Pipeline | None, cache: SummaryCache | None) -> None:
+    if cache is not None:
+        cache.close()  # this thread's connection; the engine closed its own
+    if pipeline is not None:
+        await _close_backend(pipeline)
+
+
+def run_batch_cli(
+    args: argparse.Namespace, *, settings: Settings, out: IO[str], stdin: IO[bytes] | None = None
+) -> int:
+    """`summarizer batch`: 0 when every article succeeded, 1 when any failed (its line says why)."""
+    options = options_from_args(args)
+    stats = asyncio.run(run_batch(options, settings, out=out, stdin=stdin))
+    out.write(final_line(stats, options.out) + "\n")
+    if stats.cache_errors:
+        out.write(
+            f"summarizer batch: the cache failed {stats.cache_errors} time(s) and was skipped: "
+            f"check {options.cache_path}\n"
+        )
+    out.flush()
+    return 1 if stats.failed else 0

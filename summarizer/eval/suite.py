@@ -1,0 +1,146 @@
+"""Eval suites: a YAML file naming fixtures, backend and model settings, and repetitions;
+and `run_suite`, which runs the pipeline over them and returns a scored `Run`.
+
+```yaml
+name: seeds
+fixtures: ../seeds            # a folder of <id>.txt/.meta.json/.gold.json, relative to this file
+include: [000_dc0927f4facc235e]   # optional subset
+repetitions: 1
+store: responses.sqlite       # response store, relative to this file (record / replay)
+settings:                     # any Settings field: backend, model, base_url, max_tokens, ...
+  backend: local
+```
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from summarizer import __version__
+from summarizer.api import pipeline_for
+from summarizer.config import Settings
+from summarizer.errors import InputError, SummarizerError
+from summarizer.eval.gold import Gold, load_suite_dir
+from summarizer.eval.runfile import ErrorInfo, FixtureResult, Run, RunSettings, rescore
+from summarizer.prompts import prompt_version
+from summarizer.schemas import Article
+
+_SUITE_KEYS = {"name", "fixtures", "include", "repetitions", "store", "settings"}
+
+
+@dataclass
+class Suite:
+    name: str
+    fixtures_dir: Path
+    include: list[str] | None = None
+    repetitions: int = 1
+    store: Path | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def load_fixtures(self) -> list[tuple[Article, Gold]]:
+        fixtures = load_suite_dir(self.fixtures_dir)
+        if self.include is not None:
+            wanted = set(self.include)
+            unknown = wanted - {a.id for a, _ in fixtures}
+            if unknown:
+                raise InputError(
+                    f"suite {self.name!r} includes unknown fixtures {sorted(unknown)[:5]}: "
+                    f"check the ids against {self.fixtures_dir}"
+                )
+            fixtures = [(a, g) for a, g in fixtures if a.id in wanted]
+        return fixtures
+
+
+def load_suite(path: str | Path) -> Suite:
+    """A suite YAML file, or a folder of fixtures taken as a suite with default settings."""
+    source = Path(path)
+    if source.is_dir():
+        return Suite(name=source.name, fixtures_dir=source)
+    if not source.is_file():
+        raise InputError(f"suite {source} not found: give a suite .yaml file or a folder of fixtures")
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise InputError(f"{source} is not valid YAML ({exc.__class__.__name__}): fix the file") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: a suite is a mapping with at least `fixtures:`")
+    unknown = set(data) - _SUITE_KEYS
+    if unknown:
+        raise InputError(f"{source}: unknown suite keys {sorted(unknown)}: use {sorted(_SUITE_KEYS)}")
+    if "fixtures" not in data:
+        raise InputError(f"{source}: missing `fixtures:` (the folder of fixtures)")
+    base = source.parent
+    repetitions = data.get("repetitions", 1)
+    if not isinstance(repetitions, int) or repetitions < 1:
+        raise InputError(f"{source}: `repetitions` must be a whole number >= 1")
+    return Suite(
+        name=str(data.get("name") or source.stem),
+        fixtures_dir=(base / str(data["fixtures"])).resolve(),
+        include=[str(i) for i in data["include"]] if data.get("include") else None,
+        repetitions=repetitions,
+        store=(base / str(data["store"])).resolve() if data.get("store") else None,
+        settings=dict(data.get("settings") or {}),
+    )
+
+
+def run_suite(
+    suite: Suite,
+    settings: Settings,
+    *,
+    repetitions: int | None = None,
+    limit: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Run:
+    """Run every fixture (times repetitions) through the pipeline; failures are recorded, not raised."""
+    fixtures = suite.load_fixtures()[:limit] if limit else suite.load_fixtures()
+    reps = repetitions or suite.repetitions
+    pipeline = pipeline_for(settings)
+    results: list[FixtureResult] = []
+    for rep in range(reps):
+        for article, _gold in fixtures:
+            started = time.monotonic()
+            try:
+                summary = pipeline.run(article)
+                result = FixtureResult(
+                    fixture_id=article.id,
+                    repetition=rep,
+                    prediction=summary,
+                    latency_s=summary.run.latency_s,
+                    tokens_in=summary.run.tokens_in,
+                    tokens_out=summary.run.tokens_out,
+                )
+            except SummarizerError as exc:
+                result = FixtureResult(
+                    fixture_id=article.id,
+                    repetition=rep,
+                    error=ErrorInfo(type=type(exc).__name__, message=exc.message),
+                    latency_s=time.monotonic() - started,
+                )
+            results.append(result)
+            if progress is not None:
+                state = "ok" if result.error is None else f"failed ({result.error.type})"
+                progress(f"[{len(results)}/{len(fixtures) * reps}] {article.id}: {state}")
+    run_settings = RunSettings(
+        suite=str(suite.fixtures_dir),
+        model=pipeline.backend.model,
+        backend=pipeline.backend.name,
+        base_url=settings.base_url,
+        prompt_version=prompt_version(),
+        library_version=__version__,
+        parameters={
+            "temperature": settings.temperature,
+            "max_tokens": settings.max_tokens,
+            "max_reasks": settings.max_reasks,
+            "grounding": settings.grounding,
+            "instructor_mode": settings.instructor_mode if pipeline.backend.name == "openai" else None,
+            "suite_name": suite.name,
+        },
+        repetitions=reps,
+    )
+    return rescore(Run(settings=run_settings, results=results), fixtures)

@@ -1,0 +1,204 @@
+"""Where a batch's articles come from: a directory, a JSONL file, or standard input.
+
+Sources are generators: one article is in memory at a time whatever the input
+size. An input that cannot be used at all (a path that does not exist, a
+directory with no articles) raises `UsageError` before anything runs; a single
+bad record (a malformed line, a missing field, an unreadable file) becomes a
+`SourceItem` carrying the error, which the batch writes as a failure line.
+
+Ids: a directory's files are named by their stems; a JSONL record by its `id`,
+or `line-N` (its line number) when it has none. An id seen twice becomes a
+failure on the later line, so the output holds one line per id.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from summarizer.errors import InputError, SummarizerError, UsageError
+from summarizer.reader import (
+    ARTICLE_SUFFIXES,
+    DEFAULT_MAX_CHARS,
+    article_from_bytes,
+    article_from_record,
+    check_article,
+)
+from summarizer.schemas import Article
+
+_SINGLE_ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceItem:
+    """One input record: an article to summarise, or the reason there is none."""
+
+    id: str
+    article: Article | None = None
+    error: SummarizerError | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """An opened input: its items (a one-pass generator) and, when cheap to know, their count."""
+
+    name: str
+    items: Iterator[SourceItem]
+    total: int | None
+
+
+def open_source(
+    spec: str,
+    *,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    stdin: IO[bytes] | None = None,
+) -> Source:
+    """Open `spec` (a directory, a JSONL file, or "-"); raise UsageError when it is unusable."""
+    if spec == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        return Source("standard input", iter_jsonl(stream, max_chars=max_chars), None)
+    path = Path(spec)
+    if path.is_dir():
+        files = _article_files(path)
+        if not files:
+            raise UsageError(
+                f"{spec}: no articles in this directory: it needs .txt, .json or .html files "
+                "(a JSONL file of records is given as the file itself)"
+            )
+        return Source(spec, iter_directory(path, files, max_chars=max_chars), len(files))
+    if not path.exists():
+        raise UsageError(
+            f"{spec}: no such file or directory: give a directory of articles, a JSONL file, "
+            "or - for standard input"
+        )
+    if path.suffix.lower() in _SINGLE_ARTICLE_SUFFIXES:
+        raise UsageError(
+            f"{spec} is a single article: use `summarizer summarize {spec}`, or put articles "
+            "in a directory for `summarizer batch`"
+        )
+    try:
+        total = count_lines(path)
+    except OSError as exc:
+        raise UsageError(f"{spec}: cannot read it ({exc.strerror}): check permissions") from None
+    return Source(spec, _iter_jsonl_file(path, max_chars), total)
+
+
+# -- directories ---------------------------------------------------------------------------
+
+
+def _article_files(folder: Path) -> list[str]:
+    # Names only (sorted for a stable order); contents are read one at a time.
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(
+                e.name
+                for e in entries
+                if not e.name.startswith(".")
+                and os.path.splitext(e.name)[1].lower() in ARTICLE_SUFFIXES
+                and e.is_file()
+            )
+    except OSError as exc:
+        raise UsageError(f"{folder}: cannot list it ({exc.strerror}): check permissions") from None
+
+
+def iter_directory(
+    folder: Path, names: list[str], *, max_chars: int = DEFAULT_MAX_CHARS
+) -> Iterator[SourceItem]:
+    seen: set[str] = set()
+    for name in names:
+        stem, suffix = os.path.splitext(name)
+        # `a.json` and `a.txt` would share an id: the later file keeps its full name.
+        article_id = stem if stem not in seen else name
+        seen.add(article_id)
+        origin = str(folder / name)
+        try:
+            data = (folder / name).read_bytes()
+            article = article_from_bytes(data, origin=origin, suffix=suffix.lower())
+            check_article(article, origin, max_chars)
+        except SummarizerError as exc:
+            yield SourceItem(article_id, error=exc)
+            continue
+        except OSError as exc:
+            problem = InputError(f"{origin}: cannot read it ({exc.strerror}): check permissions")
+            yield SourceItem(article_id, error=problem)
+            continue
+        yield SourceItem(article_id, article=article.model_copy(update={"id": article_id}))
+
+
+# -- JSONL -----------------------------------------------------------------------------------
+
+
+def count_lines(path: Path) -> int:
+    """Non-blank lines of a file, read in blocks (for a progress total; memory stays flat)."""
+    count = 0
+    with path.open("rb") as handle:
+        tail = b"\n"
+        while block := handle.read(1 << 20):
+            count += block.count(b"\n")
+            tail = block[-1:]
+    # A last line without a newline still counts; blank lines are not articles, but counting
+    # them exactly would mean a second parse, so the total may overshoot by the blank ones.
+    return count + (0 if tail == b"\n" else 1)
+
+
+def _iter_jsonl_file(path: Path, max_chars: int) -> Iterator[SourceItem]:
+    try:
+        with path.open("rb") as handle:
+            yield from iter_jsonl(handle, max_chars=max_chars, origin=str(path))
+    except OSError as exc:  # the file vanished or the disk failed mid-run
+        raise UsageError(
+            f"{path}: reading failed ({exc.strerror}): fix the input, then run again with "
+            "--resume"
+        ) from None
+
+
+def iter_jsonl(
+    stream: IO[bytes], *, max_chars: int = DEFAULT_MAX_CHARS, origin: str = "standard input"
+) -> Iterator[SourceItem]:
+    """Article records, one JSON object a line; blank lines are skipped."""
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(stream, start=1):
+        if not raw.strip():
+            continue
+        item = _record_item(raw, number, origin, max_chars)
+        first = seen.get(item.id)
+        if first is not None:
+            item = SourceItem(
+                f"line-{number}",
+                error=InputError(
+                    f"{origin}:{number}: id {item.id!r} already appeared on line {first}: "
+                    "give every article its own id"
+                ),
+            )
+        else:
+            seen[item.id] = number
+        yield item
+
+
+def _record_item(raw: bytes, number: int, origin: str, max_chars: int) -> SourceItem:
+    where = f"{origin}:{number}"
+    fallback = f"line-{number}"
+    try:
+        record = json.loads(raw)
+    except UnicodeDecodeError:
+        return SourceItem(fallback, error=InputError(f"{where}: not valid UTF-8: convert the file"))
+    except json.JSONDecodeError as exc:
+        return SourceItem(
+            fallback,
+            error=InputError(f"{where}: invalid JSON ({exc.msg}): write one JSON object a line"),
+        )
+    given = record.get("id") if isinstance(record, dict) else None
+    article_id = given if isinstance(given, str) and given else fallback
+    try:
+        if isinstance(record, dict) and record.get("id") in (None, ""):
+            record = {**record, "id": fallback}
+        article = article_from_record(record, where)
+        check_article(article, where, max_chars)
+    except SummarizerError as exc:
+        return SourceItem(article_id, error=exc)
+    return SourceItem(article.id, article=article)

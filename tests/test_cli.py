@@ -1,0 +1,136 @@
+"""The command line: exact messages and exit codes, over a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from summarizer.cli import main
+from summarizer.schemas import ArticleSummary
+from summarizer.testing import FakeOpenAIServer, json_answer
+
+SEED = Path(__file__).parents[1] / "seeds" / "000_dc0927f4facc235e.txt"
+
+DRAFT = {
+    "summary": "The foreign ministers of Belarus and Russia met in Minsk.",
+    "meetings": [
+        {
+            "participants": [{"name": "Sergey Aleinik", "kind": "person"}, {"name": "Sergey Lavrov", "kind": "person"}],
+            "location": "Minsk",
+            "time": "on Monday",
+            "topics": ["bilateral ties"],
+            "format": "in_person",
+            "evidence": ["The Belarusian and Russian foreign ministers on Monday discussed bilateral ties"],
+        }
+    ],
+    "statements": [],
+    "planned_events": [],
+}
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAIServer]:
+    with FakeOpenAIServer(json_answer(DRAFT)) as srv:
+        yield srv
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_BACKEND", "SUMMARIZER_DEBUG", "SUMMARIZER_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def test_summarize_prints_a_valid_summary(server: FakeOpenAIServer, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["summarize", str(SEED), "--published", "2022-12-19", "--base-url", server.base_url, "--model", "m"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    summary = ArticleSummary.model_validate_json(out.out)
+    assert summary.article_id == "000_dc0927f4facc235e"
+    assert summary.meetings[0].time is not None and str(summary.meetings[0].time.start) == "2022-12-19"
+    assert "cookies" not in json.dumps(server.requests[0].json)
+
+
+@pytest.mark.parametrize("fmt, marker", [("md", "## Meetings"), ("html", "<mark")])
+def test_summarize_formats(server: FakeOpenAIServer, capsys: pytest.CaptureFixture[str], fmt: str, marker: str) -> None:
+    code = main(["summarize", str(SEED), "--format", fmt, "--base-url", server.base_url, "--model", "m"])
+    assert code == 0
+    assert marker in capsys.readouterr().out
+
+
+def test_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summarize", "nope/missing.txt"]) == 2
+    assert capsys.readouterr().err == "summarizer: error: nope/missing.txt: no such file: check the path\n"
+
+
+def test_empty_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n\n", encoding="utf-8")
+    assert main(["summarize", str(empty)]) == 2
+    assert capsys.readouterr().err == f"summarizer: error: {empty} is empty: give an article with some text\n"
+
+
+def test_bad_published(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summarize", str(SEED), "--published", "19/12/2022"]) == 2
+    assert capsys.readouterr().err == (
+        "summarizer: error: --published '19/12/2022' is not a date: use YYYY-MM-DD, e.g. 2022-12-19\n"
+    )
+
+
+def test_future_published(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summarize", str(SEED), "--published", "2999-01-01"]) == 2
+    assert "is in the future" in capsys.readouterr().err
+
+
+def test_directory_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summarize", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith(f"summarizer: error: {tmp_path} is a directory: use `summarizer batch")
+
+
+def test_unknown_option_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["summarize", str(SEED), "--frobnicate"])
+    assert info.value.code == 2
+    assert capsys.readouterr().err.startswith("summarizer: error: unrecognized arguments: --frobnicate")
+
+
+def test_openai_without_key_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summarize", str(SEED), "--model", "gpt-4o-mini"]) == 2
+    assert capsys.readouterr().err == (
+        "summarizer: error: the openai backend needs an API key: set OPENAI_API_KEY, or give "
+        "--base-url for a local server that needs none\n"
+    )
+
+
+def test_transport_failure_is_exit_1_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    # Nothing listens on port 9 of loopback: the connection is refused at once.
+    code = main(["summarize", str(SEED), "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--max-attempts", "1"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("summarizer: model error: m: the connection failed or was dropped after 1 attempt(s)")
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_debug_shows_traceback(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("SUMMARIZER_DEBUG", "1")
+    assert main(["summarize", "nope/missing.txt"]) == 2
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_api_key_never_printed(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    canary = "sk-canary-5f1e2d3c4b5a"
+    monkeypatch.setenv("OPENAI_API_KEY", canary)
+    main(["summarize", str(SEED), "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--max-attempts", "1"])
+    captured = capsys.readouterr()
+    assert canary not in captured.err + captured.out
+
+
+def test_schema_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"] == "ArticleSummary"
+    assert "meetings" in schema["properties"]
+    assert main(["schema", "--draft"]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == "DraftSummary"

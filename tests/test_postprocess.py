@@ -1,0 +1,416 @@
+"""Tests for summarizer.postprocess: grounding policies, offsets, merging, canonical actors."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from summarizer.clean import clean
+from summarizer.config import GroundingPolicy
+from summarizer.draft import DraftSummary
+from summarizer.postprocess import Grounder, Items, canonicalise_actors, merge
+from summarizer.schemas import Actor, Evidence, Meeting, PlannedEvent, Statement, TimeExpr
+
+PUBLISHED = date(2021, 3, 4)  # a Thursday
+ARTICLE = (
+    "Nordvik and Tarsen ministers meet in Vell\n"
+    "\n"
+    "Share this article\n"
+    "Nordvik Foreign Minister Ilse Brandt met her Tarsen counterpart Omar Qadri in Vell on "
+    "Wednesday to discuss fishing rights.\n"
+    "Read more\n"
+    "\n"
+    '"We agreed to finish the fishing treaty this spring," Brandt told reporters.\n'
+    "\n"
+    "The two governments will hold a joint cabinet session in Vell on April 12.\n"
+    "\n"
+    "We use cookies to give you a better experience. Accept to continue.\n"
+)
+MEETING_QUOTE = "Brandt met her Tarsen counterpart Omar Qadri in Vell on Wednesday"
+BRANDT_QUOTE = "We agreed to finish the fishing treaty this spring,"
+SESSION_QUOTE = "The two governments will hold a joint cabinet session in Vell on April 12."
+
+
+def _draft(**parts: Any) -> DraftSummary:
+    return DraftSummary.model_validate({"summary": "Ministers met.", **parts})
+
+
+def _meeting(evidence: list[str], **fields: Any) -> dict[str, Any]:
+    return {
+        "participants": [{"name": "Ilse Brandt"}, {"name": "Omar Qadri"}],
+        "location": "Vell",
+        "time": "on Wednesday",
+        "topics": ["fishing rights", "fishing rights"],
+        "format": "in_person",
+        "evidence": evidence,
+        **fields,
+    }
+
+
+def _statement(**fields: Any) -> dict[str, Any]:
+    return {
+        "speaker": {"name": "Ilse Brandt", "role": "foreign minister"},
+        "content": "Brandt said the treaty would be finished this spring.",
+        "quote": BRANDT_QUOTE,
+        "evidence": [BRANDT_QUOTE],
+        **fields,
+    }
+
+
+def _event(**fields: Any) -> dict[str, Any]:
+    return {
+        "description": "joint cabinet session",
+        "participants": [{"name": "Nordvik", "kind": "country"}],
+        "location": "Vell",
+        "time": "on April 12",
+        "status": "scheduled",
+        "evidence": [SESSION_QUOTE],
+        **fields,
+    }
+
+
+def _ground(draft: DraftSummary, policy: GroundingPolicy = "drop") -> tuple[Items, Grounder]:
+    grounder = Grounder(ARTICLE, PUBLISHED, policy)
+    return grounder.items(draft, near=None), grounder
+
+
+# --- grounded drafts ---------------------------------------------------------------------
+
+
+def test_grounded_draft_passes_with_offsets_and_normalised_times() -> None:
+    items, grounder = _ground(
+        _draft(
+            meetings=[_meeting([MEETING_QUOTE])],
+            statements=[_statement()],
+            planned_events=[_event()],
+        )
+    )
+    assert grounder.report.dropped == grounder.report.flagged == 0
+    assert grounder.report.warnings == []
+    meeting = items.meetings[0]
+    ev = meeting.evidence[0]
+    assert ev.start is not None and ev.end is not None
+    assert (ev.match, ARTICLE[ev.start : ev.end]) == ("exact", MEETING_QUOTE)
+    assert meeting.topics == ["fishing rights"]
+    assert meeting.time is not None and meeting.time.start == date(2021, 3, 3)
+    assert [p.name for p in meeting.participants] == ["Ilse Brandt", "Omar Qadri"]
+    assert items.statements[0].quote == BRANDT_QUOTE
+    event = items.planned_events[0]
+    assert event.time is not None and event.time.start == date(2021, 4, 12)
+    assert items.summaries == ["Ministers met."]
+
+
+def test_evidence_offsets_index_the_original_when_the_model_saw_a_cleaned_copy() -> None:
+    cleaned = clean(ARTICLE)
+    assert len(cleaned.text) < len(ARTICLE)
+    # The model quotes the cleaned copy; in it the quotes sit at other offsets.
+    assert cleaned.text.index(SESSION_QUOTE) != ARTICLE.index(SESSION_QUOTE)
+    near = cleaned.to_original(cleaned.text.index("Nordvik Foreign Minister"))
+    grounder = Grounder(ARTICLE, PUBLISHED, "drop")
+    items = grounder.items(_draft(meetings=[_meeting([MEETING_QUOTE, SESSION_QUOTE])]), near=near)
+    for ev in items.meetings[0].evidence:
+        assert ev.start is not None and ev.end is not None
+        assert ARTICLE[ev.start : ev.end] == ev.quote
+        assert ev.start == ARTICLE.index(ev.quote)
+
+
+def test_evidence_with_typographic_differences_aligns_fuzzily_or_normalised() -> None:
+    # The model straightened the curly apostrophe and changed the spacing.
+    text = "The ministers’ talks   ended late on Wednesday in Vell, officials said."
+    grounder = Grounder(text, PUBLISHED, "drop")
+    evidence = grounder.evidence(["The ministers' talks ended late on Wednesday"], None, "x")
+    assert evidence is not None
+    ev = evidence[0]
+    assert ev.start == 0 and ev.end is not None
+    assert text[ev.start : ev.end] == "The ministers’ talks   ended late on Wednesday"
+
+
+# --- policies: evidence -------------------------------------------------------------------
+
+INVENTED = "The ministers signed a secret pact at midnight in Kessin."
+
+
+@pytest.mark.parametrize(
+    "policy, dropped, flagged, kept, warnings",
+    [
+        ("drop", 1, 0, 0, ["dropped meeting 1: evidence not found in the article"]),
+        ("flag", 0, 1, 1, ["flagged meeting 1: evidence not found in the article"]),
+        ("keep", 0, 0, 1, []),
+    ],
+)
+def test_ungrounded_item_per_policy(
+    policy: GroundingPolicy, dropped: int, flagged: int, kept: int, warnings: list[str]
+) -> None:
+    items, grounder = _ground(_draft(meetings=[_meeting([INVENTED])]), policy)
+    assert (grounder.report.dropped, grounder.report.flagged) == (dropped, flagged)
+    assert grounder.report.warnings == warnings
+    assert len(items.meetings) == kept
+    if kept:
+        assert items.meetings[0].evidence == [Evidence(quote=INVENTED, match="none")]
+
+
+def test_item_without_evidence_per_policy() -> None:
+    items, grounder = _ground(_draft(planned_events=[_event(evidence=[])]), "drop")
+    assert items.planned_events == []
+    assert grounder.report.warnings == ["dropped planned event 1: no evidence given"]
+    items, grounder = _ground(_draft(planned_events=[_event(evidence=[])]), "flag")
+    assert len(items.planned_events) == 1 and items.planned_events[0].evidence == []
+    assert grounder.report.flagged == 1
+
+
+def test_one_grounded_quote_is_enough_and_invented_ones_are_left_out() -> None:
+    items, grounder = _ground(_draft(meetings=[_meeting([INVENTED, MEETING_QUOTE])]), "flag")
+    assert [e.quote for e in items.meetings[0].evidence] == [MEETING_QUOTE]
+    assert grounder.report.flagged == 0
+
+
+# --- policies: names, places, times, quotes -----------------------------------------------
+
+
+def _invented_fields_draft() -> DraftSummary:
+    return _draft(
+        meetings=[
+            _meeting(
+                [MEETING_QUOTE],
+                participants=[{"name": "Ilse Brandt"}, {"name": "Karl Zorn"}],
+                location="Geneva",
+                time="on Tuesday night",
+            )
+        ],
+        statements=[_statement(quote="We will never sign this treaty.")],
+    )
+
+
+def test_invented_names_places_times_and_quotes_are_dropped() -> None:
+    items, grounder = _ground(_invented_fields_draft(), "drop")
+    meeting = items.meetings[0]
+    assert [p.name for p in meeting.participants] == ["Ilse Brandt"]
+    assert meeting.location is None
+    assert meeting.time is None
+    assert items.statements[0].quote is None
+    assert grounder.report.dropped == 4
+    assert grounder.report.flagged == 0
+    assert grounder.report.warnings == [
+        "dropped participant 'Karl Zorn': not in the article",
+        "dropped location 'Geneva': not in the article",
+        "dropped time 'on Tuesday night': not in the article",
+        "dropped direct quote 'We will never sign this treaty.': not in the article",
+    ]
+
+
+def test_invented_names_places_times_and_quotes_are_flagged() -> None:
+    items, grounder = _ground(_invented_fields_draft(), "flag")
+    meeting = items.meetings[0]
+    assert [p.name for p in meeting.participants] == ["Ilse Brandt", "Karl Zorn"]
+    assert meeting.location == "Geneva"
+    assert meeting.time is not None and meeting.time.text == "on Tuesday night"
+    assert items.statements[0].quote == "We will never sign this treaty."
+    assert (grounder.report.dropped, grounder.report.flagged) == (0, 4)
+    assert all(w.startswith("flagged ") for w in grounder.report.warnings)
+
+
+def test_invented_fields_are_kept_silently() -> None:
+    items, grounder = _ground(_invented_fields_draft(), "keep")
+    assert items.meetings[0].location == "Geneva"
+    assert (grounder.report.dropped, grounder.report.flagged) == (0, 0)
+    assert grounder.report.warnings == []
+
+
+def test_statement_by_an_invented_speaker_is_one_drop() -> None:
+    draft = _draft(statements=[_statement(speaker={"name": "Karl Zorn"})])
+    items, grounder = _ground(draft, "drop")
+    assert items.statements == []
+    assert grounder.report.dropped == 1
+    assert grounder.report.warnings == [
+        "dropped statement 1: speaker 'Karl Zorn' not in the article"
+    ]
+    items, grounder = _ground(draft, "flag")
+    assert items.statements[0].speaker.name == "Karl Zorn"
+    assert grounder.report.flagged == 1
+
+
+def test_statement_dropped_for_evidence_is_not_counted_twice() -> None:
+    draft = _draft(
+        statements=[_statement(speaker={"name": "Karl Zorn"}, evidence=[INVENTED], quote=None)]
+    )
+    _, grounder = _ground(draft, "drop")
+    assert grounder.report.dropped == 1
+    assert grounder.report.warnings == ["dropped statement 1: evidence not found in the article"]
+
+
+def test_descriptive_speaker_is_not_looked_up() -> None:
+    draft = _draft(statements=[_statement(speaker={"name": "the Nordvik minister"})])
+    items, grounder = _ground(draft, "drop")
+    assert items.statements[0].speaker.name == "the Nordvik minister"
+    assert grounder.report.dropped == 0
+
+
+# --- merge --------------------------------------------------------------------------------
+
+
+def _ev(quote: str) -> Evidence:
+    start = ARTICLE.index(quote)
+    return Evidence(quote=quote, start=start, end=start + len(quote), match="exact")
+
+
+def _time(text: str, day: date) -> TimeExpr:
+    return TimeExpr(text=text, start=day, end=day)
+
+
+def test_merge_joins_the_same_items_seen_in_two_overlapping_chunks() -> None:
+    brandt, qadri = Actor(name="Ilse Brandt"), Actor(name="Omar Qadri")
+    first = Items(
+        meetings=[
+            Meeting(participants=[brandt], topics=["fishing rights"], evidence=[_ev(MEETING_QUOTE)])
+        ],
+        statements=[
+            Statement(
+                speaker=Actor(name="Ilse Brandt"),
+                content="She agreed.",
+                evidence=[_ev(BRANDT_QUOTE)],
+            )
+        ],
+        planned_events=[
+            PlannedEvent(description="joint cabinet session", evidence=[_ev(SESSION_QUOTE)])
+        ],
+        summaries=["first"],
+    )
+    second = Items(
+        meetings=[
+            Meeting(
+                participants=[brandt, qadri],
+                location="Vell",
+                topics=["fishing rights", "rail link"],
+                evidence=[_ev("met her Tarsen counterpart"), _ev("on Wednesday")],
+            )
+        ],
+        # The next chunk names the speaker by surname only.
+        statements=[
+            Statement(
+                speaker=Actor(name="Brandt"),
+                content="Treaty this spring.",
+                quote=BRANDT_QUOTE,
+                evidence=[_ev(BRANDT_QUOTE)],
+            )
+        ],
+        planned_events=[
+            PlannedEvent(
+                description="a joint cabinet session of both governments",
+                time=_time("on April 12", date(2021, 4, 12)),
+                evidence=[_ev("joint cabinet session in Vell")],
+            )
+        ],
+        summaries=["second"],
+    )
+    merged = merge([first, second])
+    assert len(merged.meetings) == len(merged.statements) == len(merged.planned_events) == 1
+    meeting = merged.meetings[0]
+    assert meeting.topics == ["fishing rights", "rail link"]
+    assert meeting.location == "Vell"
+    assert [p.name for p in meeting.participants] == ["Ilse Brandt", "Omar Qadri"]
+    assert [e.quote for e in meeting.evidence] == [
+        MEETING_QUOTE,
+        "met her Tarsen counterpart",
+        "on Wednesday",
+    ]
+    assert merged.statements[0].quote == BRANDT_QUOTE
+    assert merged.planned_events[0].time is not None
+    assert merged.summaries == ["first", "second"]
+
+
+def test_merge_keeps_distinct_items() -> None:
+    brandt, qadri = Actor(name="Ilse Brandt"), Actor(name="Omar Qadri")
+    first = Items(
+        meetings=[
+            Meeting(
+                participants=[brandt, qadri],
+                time=_time("on Wednesday", date(2021, 3, 3)),
+                evidence=[_ev(MEETING_QUOTE)],
+            )
+        ],
+        statements=[
+            Statement(
+                speaker=brandt,
+                content="The treaty will be finished this spring.",
+                evidence=[_ev(BRANDT_QUOTE)],
+            )
+        ],
+        planned_events=[
+            PlannedEvent(
+                description="joint cabinet session",
+                time=_time("on April 12", date(2021, 4, 12)),
+                evidence=[_ev(SESSION_QUOTE)],
+            )
+        ],
+    )
+    second = Items(
+        # Same people, another day: another meeting.
+        meetings=[
+            Meeting(
+                participants=[brandt, qadri],
+                time=_time("on Friday", date(2021, 3, 5)),
+                evidence=[_ev("Nordvik and Tarsen ministers meet in Vell")],
+            )
+        ],
+        # Same evidence, another speaker: another statement.
+        statements=[
+            Statement(
+                speaker=qadri, content="Qadri doubted the treaty.", evidence=[_ev(BRANDT_QUOTE)]
+            )
+        ],
+        planned_events=[
+            PlannedEvent(
+                description="fishing treaty signing",
+                time=_time("this spring", date(2021, 3, 20)),
+                evidence=[_ev("finish the fishing treaty")],
+            )
+        ],
+    )
+    merged = merge([first, second])
+    assert len(merged.meetings) == 2
+    assert [s.speaker.name for s in merged.statements] == ["Ilse Brandt", "Omar Qadri"]
+    assert len(merged.planned_events) == 2
+
+
+def test_merge_of_nothing_and_of_one_part() -> None:
+    assert merge([]) == Items()
+    part = Items(meetings=[Meeting(evidence=[_ev(MEETING_QUOTE)])], summaries=["s"])
+    assert merge([part]) == part
+
+
+# --- canonical actors ----------------------------------------------------------------------
+
+
+def test_canonicalise_actors_across_items() -> None:
+    items = Items(
+        meetings=[
+            Meeting(
+                participants=[
+                    Actor(name="Brandt"),
+                    Actor(name="Ilse Brandt"),
+                    Actor(name="the Tarsen minister"),
+                ],
+                evidence=[_ev(MEETING_QUOTE)],
+            )
+        ],
+        statements=[
+            Statement(speaker=Actor(name="Brandt"), content="x", evidence=[_ev(BRANDT_QUOTE)])
+        ],
+        planned_events=[
+            PlannedEvent(
+                description="session",
+                participants=[
+                    Actor(name="Omar Qadri", role="foreign minister", affiliation="Tarsen"),
+                    Actor(name="Ilse Brandt", role="foreign minister", affiliation="Nordvik"),
+                ],
+            )
+        ],
+    )
+    canonicalise_actors(items)
+    brandt = Actor(name="Ilse Brandt", role="foreign minister", affiliation="Nordvik")
+    qadri = Actor(name="Omar Qadri", role="foreign minister", affiliation="Tarsen")
+    assert items.meetings[0].participants == [brandt, qadri]  # no actor twice in one item
+    assert items.statements[0].speaker == brandt
+    assert items.planned_events[0].participants == [qadri, brandt]

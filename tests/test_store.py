@@ -1,0 +1,122 @@
+"""Tests for summarizer.store: a content-addressed SQLite store safe for concurrent writers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import threading
+from pathlib import Path
+
+import pytest
+
+from summarizer.store import ResponseStore, content_key
+
+PER_WRITER = 100
+
+
+def test_put_get_len_keys(tmp_path: Path) -> None:
+    store = ResponseStore(tmp_path / "sub" / "store.sqlite")
+    assert len(store) == 0
+    assert store.get("missing") is None
+    value = {"text": "Lavrov said “yes”", "tokens": [1, 2, 3], "nested": {"ok": True}}
+    store.put("k1", value)
+    store.put("k2", ["a", None, 1.5])
+    assert store.get("k1") == value
+    assert store.get("k2") == ["a", None, 1.5]
+    assert len(store) == 2
+    assert store.keys() == ["k1", "k2"]
+    store.put("k1", "replaced")
+    assert store.get("k1") == "replaced"
+    assert len(store) == 2
+    store.close()
+
+
+def test_values_survive_reopening_and_tables_are_separate(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    first = ResponseStore(path)
+    first.put("k", 1)
+    first.close()
+    assert ResponseStore(path).get("k") == 1
+    other = ResponseStore(path, table="summaries")
+    assert other.get("k") is None and len(other) == 0
+    with pytest.raises(ValueError, match="bad table name"):
+        ResponseStore(path, table="x; DROP TABLE responses")
+
+
+def test_content_key_is_canonical() -> None:
+    a = content_key({"model": "m", "messages": [{"role": "user", "content": "é"}], "t": 0.0})
+    b = content_key({"t": 0.0, "messages": [{"content": "é", "role": "user"}], "model": "m"})
+    assert a == b and len(a) == 64
+    assert content_key({"model": "m2"}) != content_key({"model": "m"})
+
+
+def test_concurrent_threads_lose_nothing(tmp_path: Path) -> None:
+    store = ResponseStore(tmp_path / "store.sqlite")
+    errors: list[BaseException] = []
+
+    def write(writer: int) -> None:
+        try:
+            for i in range(PER_WRITER):
+                store.put(f"t{writer}-{i}", {"writer": writer, "i": i})
+        except BaseException as exc:  # surfaced by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(store) == 6 * PER_WRITER
+    assert store.get("t5-99") == {"writer": 5, "i": 99}
+
+
+def _write_from_path(path: str, writer: int) -> None:
+    store = ResponseStore(path)
+    for i in range(PER_WRITER):
+        store.put(f"p{writer}-{i}", {"writer": writer, "i": i})
+    store.close()
+
+
+def _write_with_store(store: ResponseStore, writer: int) -> None:
+    for i in range(PER_WRITER):
+        store.put(f"f{writer}-{i}", {"writer": writer, "i": i})
+
+
+def _run(processes: list[multiprocessing.process.BaseProcess]) -> None:
+    for p in processes:
+        p.start()
+    for p in processes:
+        p.join(timeout=60)
+    assert [p.exitcode for p in processes] == [0] * len(processes)
+
+
+def test_two_processes_lose_nothing(tmp_path: Path) -> None:
+    path = str(tmp_path / "store.sqlite")
+    ctx = multiprocessing.get_context("spawn")
+    _run([ctx.Process(target=_write_from_path, args=(path, w)) for w in range(2)])
+    store = ResponseStore(path)
+    assert len(store) == 2 * PER_WRITER
+    assert {store.get(f"p{w}-{i}")["i"] for w in range(2) for i in range(PER_WRITER)} == set(
+        range(PER_WRITER)
+    )
+
+
+def test_a_store_opened_before_fork_works_in_the_children(tmp_path: Path) -> None:
+    # The parent's connection is open when the children fork; each child must open its own.
+    store = ResponseStore(tmp_path / "store.sqlite")
+    store.put("parent", 0)
+    ctx = multiprocessing.get_context("fork")
+    _run([ctx.Process(target=_write_with_store, args=(store, w)) for w in range(2)])
+    store.put("parent-after", 1)
+    assert len(store) == 2 * PER_WRITER + 2
+    assert store.get("f1-99") == {"writer": 1, "i": 99}
+
+
+def test_a_store_pickles_without_its_connection(tmp_path: Path) -> None:
+    store = ResponseStore(tmp_path / "store.sqlite")
+    store.put("k", "v")
+    copy = pickle.loads(pickle.dumps(store))
+    assert copy.get("k") == "v"
+    copy.put("k2", "v2")
+    assert store.get("k2") == "v2"
