@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from summarizer import __version__
+from summarizer.config import debug_enabled
 from summarizer.errors import ModelError, SummarizerError, UsageError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -56,8 +57,6 @@ def _settings_from(args: argparse.Namespace) -> Any:
     }
     explicit["store_path"] = getattr(args, "store", None)
     if getattr(args, "replay", False):
-        if not explicit["store_path"] and not os.environ.get("SUMMARIZER_STORE"):
-            raise UsageError("--replay needs a response store: give --store PATH")
         explicit["backend"] = "replay"
     return resolve_settings(**explicit)
 
@@ -195,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    debug = os.environ.get("SUMMARIZER_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+    debug = debug_enabled()
     try:
         code: int = args.func(args)
         return code

@@ -89,6 +89,12 @@ class Settings:
         return self.model or DEFAULT_OPENAI_MODEL
 
 
+def debug_enabled(env: Mapping[str, str] | None = None) -> bool:
+    """SUMMARIZER_DEBUG, for the CLI's traceback switch (read before any settings exist)."""
+    raw = (os.environ if env is None else env).get("SUMMARIZER_DEBUG", "")
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
 def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     if value not in allowed:
         raise ConfigError(f"unknown {what} {value!r}: use one of {', '.join(allowed)}")
@@ -155,4 +161,6 @@ def resolve_settings(
         raise ConfigError("--model-path is for the local backend: drop it or use --backend local")
     if backend == "local" and "model_path" in given:
         values.pop("model", None)
+    if backend == "replay" and not values.get("store_path"):
+        raise ConfigError("--replay needs a response store: give --store PATH (or set SUMMARIZER_STORE)")
     return Settings(**values)  # type: ignore[arg-type]

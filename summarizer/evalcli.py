@@ -24,8 +24,6 @@ def _suite_settings(args: argparse.Namespace, suite_settings: dict[str, Any], st
     if store_path:
         explicit["store_path"] = store_path
     if args.replay:
-        if not store_path:
-            raise UsageError("--replay needs a response store: give --store PATH or `store:` in the suite")
         explicit["backend"] = "replay"
     return resolve_settings(**explicit)
 

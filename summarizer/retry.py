@@ -103,7 +103,7 @@ class BackoffPolicy:
         return (
             attempt >= self.max_attempts
             or upcoming_sleep > self.max_retry_after
-            
+            or elapsed + upcoming_sleep > deadline
         )
 
     def tenacity_wait(self, rng: random.Random | None = None) -> Callable[[RetryCallState], float]:

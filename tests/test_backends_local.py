@@ -127,3 +127,27 @@ def test_chat_format_attempts_are_capped_on_the_real_model() -> None:
     assert info.value.attempts == 2
     assert "max-tokens" in str(info.value)
     json.dumps({"attempts": info.value.attempts})
+
+
+@pytest.mark.slow
+def test_top_k_grammar_sampling_equals_full_greedy_decoding() -> None:
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    from summarizer.backends._grammar_sampling import generate
+
+    llm = local.load_model(local.default_model_path(), 4096, None)
+    schema = {
+        "type": "object",
+        "properties": {"city": {"enum": ["Osla", "Dalmor", "Kestria"]}, "count": {"type": "integer"}, "note": {"type": "string", "maxLength": 30}},
+        "required": ["city", "count", "note"],
+    }
+    prompt = f"Article:\n{SHORT}\nJSON: "
+
+    def grammar() -> LlamaGrammar:
+        return LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+
+    fast = generate(llm, prompt, grammar(), max_tokens=60, repeat_penalty=1.0)
+    full = llm.create_completion(prompt, grammar=grammar(), max_tokens=60, temperature=0, repeat_penalty=1.0)
+    assert fast["text"] == full["choices"][0]["text"]
+    assert fast["tokens_out"] == full["usage"]["completion_tokens"]
+    assert json.loads(fast["text"])["city"] in ("Osla", "Dalmor", "Kestria")

@@ -15,12 +15,14 @@ thread-safe, so calls are serialised by a lock.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import re
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,11 +92,29 @@ def default_model_path() -> str:
     return str(assemble())
 
 
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """llama.cpp prints load notes on fd 2 even with verbose=False; only cli.py may print."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 @functools.cache
 def _load(path: str, n_ctx: int, n_threads: int) -> Any:
     from llama_cpp import Llama
 
-    return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False, seed=0)
+    with _quiet_stderr():
+        return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False, seed=0)
 
 
 def load_model(path: str, n_ctx: int, n_threads: int | None) -> Any:
@@ -390,8 +410,13 @@ class LocalBackend(Backend):
     def _complete(self, prompt: str, schema: dict[str, Any], temperature: float) -> dict[str, Any]:
         from llama_cpp.llama_grammar import LlamaGrammar
 
+        from summarizer.backends._grammar_sampling import generate
+
         grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
         with self._lock():
+            if temperature == 0:
+                return generate(self.llm, prompt, grammar, max_tokens=self.settings.max_tokens)
+            # A re-ask samples: llama-cpp-python's own sampler chain does that.
             out = self.llm.create_completion(
                 prompt,
                 grammar=grammar,

@@ -10,6 +10,7 @@ Responses can be recorded to, or replayed from, a content-addressed store.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import random
@@ -169,6 +170,25 @@ class OpenAIBackend(Backend):
     def _scrub(self, text: str) -> str:
         return text.replace(self._secret, "***") if self._secret else text
 
+    def _scrub_exception(self, exc: BaseException) -> None:
+        """Remove the key from a client exception (and those chained to it) in place.
+
+        A server may echo the key in its error body; that exception is chained under ours,
+        so a traceback (SUMMARIZER_DEBUG=1) or a caller's `logger.exception` would print it.
+        """
+        if self._secret is None:
+            return
+        seen: set[int] = set()
+        current: BaseException | None = exc
+        while current is not None and id(current) not in seen:
+            seen.add(id(current))
+            current.args = tuple(_scrubbed(a, self._secret) for a in current.args)
+            for name in ("message", "body"):
+                if isinstance(getattr(current, name, None), str | dict | list):
+                    with contextlib.suppress(AttributeError):
+                        setattr(current, name, _scrubbed(getattr(current, name), self._secret))
+            current = current.__cause__ or current.__context__
+
     # -- the request as sent, and its identity in the store ------------------------------
 
     def _prepare(self, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -223,6 +243,7 @@ class OpenAIBackend(Backend):
 
     def _transport_error(self, exc: BaseException, stats: _CallStats) -> ModelError | None:
         """The error a failed request ends with; None for exceptions that are not transport's."""
+        self._scrub_exception(exc)
         status = _status(exc)
         if isinstance(exc, openai.APITimeoutError):
             reason = f"the request timed out after {self.settings.timeout:g} s"
@@ -433,6 +454,17 @@ class OpenAIBackend(Backend):
 
     def close(self) -> None:
         self._client.close()
+
+
+def _scrubbed(value: Any, secret: str) -> Any:
+    """`value` with `secret` replaced in every string inside it."""
+    if isinstance(value, str):
+        return value.replace(secret, "***")
+    if isinstance(value, dict):
+        return {k: _scrubbed(v, secret) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_scrubbed(v, secret) for v in value)
+    return value
 
 
 def _first_problem(exc: BaseException) -> str:

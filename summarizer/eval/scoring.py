@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -110,6 +110,23 @@ DEFAULT_CONFIG = ScoringConfig()
 
 # --- result models --------------------------------------------------------------------------
 
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _build(cls: type[_M], values: dict[str, Any]) -> _M:
+    """`cls.model_construct(**values)` without its per-call overhead, for trusted values.
+
+    Scoring makes hundreds of thousands of these small result models; model_construct
+    spends most of its time on generic bookkeeping. `values` must give every field.
+    """
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
 
 class Counts(BaseModel):
     """MUC counts of one field, list or whole fixture."""
@@ -124,8 +141,9 @@ class Counts(BaseModel):
 
     @classmethod
     def of(cls, slots: Sequence[int]) -> Counts:
-        return cls.model_construct(
-            cor=slots[COR], par=slots[PAR], inc=slots[INC], mis=slots[MIS], spu=slots[SPU]
+        return _build(
+            cls,
+            {"cor": slots[COR], "par": slots[PAR], "inc": slots[INC], "mis": slots[MIS], "spu": slots[SPU]},
         )
 
     def slots(self) -> list[int]:
@@ -314,8 +332,13 @@ def _find(quote: str, text: str) -> _Span | None:
     return pos, pos + len(quote)
 
 
+@lru_cache(maxsize=1 << 18)
 def token_f1(gold: str, pred: str) -> float:
-    """SQuAD-style token F1 (case, accents, punctuation and articles ignored)."""
+    """SQuAD-style token F1 (case, accents, punctuation and articles ignored).
+
+    Cached: alignment compares every gold text with every predicted one, and the same
+    pairs recur across repetitions and runs of a suite.
+    """
     gbag, gn = _bag(gold)
     pbag, pn = _bag(pred)
     if gn == 0 or pn == 0:
@@ -329,6 +352,18 @@ def token_f1(gold: str, pred: str) -> float:
     if same == 0:
         return 0.0
     return 2 * same / (gn + pn)
+
+
+def _best_f1(alts: Sequence[str], pred: str) -> float:
+    """The best token F1 of a prediction over a gold value's alternatives."""
+    if len(alts) == 1:
+        return token_f1(alts[0], pred)
+    best = 0.0
+    for alt in alts:
+        f1 = token_f1(alt, pred)
+        if f1 > best:
+            best = f1
+    return best
 
 
 def _token_f1_matrix(gold: Sequence[Sequence[str]], pred: Sequence[str]) -> np.ndarray:
@@ -772,137 +807,160 @@ class _ItemScorer:
     ) -> np.ndarray:
         """Item similarities of all gold x predicted pairs, as compare(count=False) gives them.
 
-        Text fields go through one vectorised token-F1 matrix per field instead of n x m
-        separate calls; everything else loops over cached per-item values.
+        Plain loops over per-item values taken out once: lists hold a handful of items, so
+        numpy's per-call overhead on tiny arrays cost more than the arithmetic. Every entry
+        is built with the same float operations in the same order as `compare`, so the
+        alignment (and hence every score) does not depend on which path computed it.
         """
         n, m = len(gold_items), len(pred_items)
-        num = np.zeros((n, m))
-        den = np.zeros((n, m))
+        num = [[0.0] * m for _ in range(n)]
+        den = [[0.0] * m for _ in range(n)]
         w = self.weights
+        cmp = self.cmp
+        gi_: Any = gold_items
+        pi_: Any = pred_items
 
-        def add(key: str, gp: list[bool], pp: list[bool], sim: np.ndarray | None) -> None:
+        def add(
+            key: str,
+            gp: Sequence[bool],
+            pp: Sequence[bool],
+            sim: Callable[[Any, Any], float],
+            g_vals: Sequence[Any],
+            p_vals: Sequence[Any],
+        ) -> None:
             weight = w.get(key, 0.0)
             if weight == 0.0:
                 return
-            g = np.array(gp, dtype=bool)[:, None]
-            p = np.array(pp, dtype=bool)[None, :]
-            den[...] += weight * (g | p)
-            if sim is not None:
-                num[...] += weight * np.where(g & p, sim, 0.0)
+            for i in range(n):
+                g_on, g_val, n_row, d_row = gp[i], g_vals[i], num[i], den[i]
+                for j in range(m):
+                    if g_on:
+                        d_row[j] += weight
+                        if pp[j]:
+                            n_row[j] += weight * sim(g_val, p_vals[j])
+                    elif pp[j]:
+                        d_row[j] += weight
 
-        def loop(fn: Callable[[object, object], float]) -> np.ndarray:
-            return np.array([[fn(g, p) for p in pred_items] for g in gold_items]).reshape(n, m)
-
-        def text_field(key: str, get_g: Callable[[Any], Alt], get_p: Callable[[Any], str]) -> None:
+        def text_field(key: str, g_alts: list[tuple[str, ...]], p_texts: list[str]) -> None:
             if key in self.scored:
-                sim = _token_f1_matrix(
-                    [alternatives(get_g(g)) for g in gold_items], [get_p(p) for p in pred_items]
-                )
-                add(key, [True] * n, [bool(get_p(p)) for p in pred_items], sim)
+                add(key, [True] * n, [bool(t) for t in p_texts], _best_f1, g_alts, p_texts)
 
         def actors(key: str) -> None:
             if {key, f"{key}.role", f"{key}.affiliation"} & self.scored:
-                gp = [bool(g.participants) for g in gold_items]  # type: ignore[attr-defined]
-                pp = [bool(p.participants) for p in pred_items]  # type: ignore[attr-defined]
-                sim = loop(
-                    lambda g, p: (
-                        self._quick_actor_set(key, g.participants, p.participants)[0]  # type: ignore[attr-defined]
-                        / (w.get(key, 0.0) or 1.0)
-                    )
+                g_sets = [g.participants for g in gi_]
+                p_sets = [p.participants for p in pi_]
+                scale = w.get(key, 0.0) or 1.0
+                add(
+                    key,
+                    [bool(s) for s in g_sets],
+                    [bool(s) for s in p_sets],
+                    lambda g, p: self._quick_actor_set(key, g, p)[0] / scale,
+                    g_sets,
+                    p_sets,
                 )
-                add(key, gp, pp, sim)
 
         def evidence() -> None:
             if "evidence" in self.scored:
-                g_spans = [self._spans(g.evidence) for g in gold_items]  # type: ignore[attr-defined]
-                p_spans = [self._spans(p.evidence) for p in pred_items]  # type: ignore[attr-defined]
-                sim = _iou_matrix(g_spans, p_spans)
+                g_spans = [self._spans(g.evidence) for g in gi_]
+                p_spans = [self._spans(p.evidence) for p in pi_]
                 add(
                     "evidence",
-                    [bool(g.evidence) for g in gold_items],  # type: ignore[attr-defined]
-                    [bool(p.evidence) for p in pred_items],  # type: ignore[attr-defined]
-                    sim,
+                    [bool(g.evidence) for g in gi_],
+                    [bool(p.evidence) for p in pi_],
+                    lambda g, p: _iou_merged(g, p) if p else 0.0,
+                    g_spans,
+                    p_spans,
                 )
 
-        def where(key: str) -> None:
-            if key in self.scored:
-                gp = [bool(alternatives(g.location)) for g in gold_items]  # type: ignore[attr-defined]
-                pp = [bool(p.location) for p in pred_items]  # type: ignore[attr-defined]
-                sim = loop(
-                    lambda g, p: (
-                        self.cmp.location(g.location, p.location)[1]  # type: ignore[attr-defined]
-                        if g.location and p.location  # type: ignore[attr-defined]
-                        else 0.0
-                    )
+        def where() -> None:
+            if "location" in self.scored:
+                g_loc = [g.location for g in gi_]
+                p_loc = [p.location for p in pi_]
+                add(
+                    "location",
+                    [bool(alternatives(x)) for x in g_loc],
+                    [bool(x) for x in p_loc],
+                    lambda g, p: cmp.location(g, p)[1],
+                    g_loc,
+                    p_loc,
                 )
-                add(key, gp, pp, sim)
 
         def when() -> None:
             if "time" in self.scored:
-                gp = [g.time is not None for g in gold_items]  # type: ignore[attr-defined]
-                pp = [p.time is not None for p in pred_items]  # type: ignore[attr-defined]
-                sim = loop(
-                    lambda g, p: (
-                        self.cmp.time(g.time, p.time)[1]  # type: ignore[attr-defined]
-                        if g.time is not None and p.time is not None  # type: ignore[attr-defined]
-                        else 0.0
-                    )
+                g_time = [g.time for g in gi_]
+                p_time = [p.time for p in pi_]
+                add(
+                    "time",
+                    [t is not None for t in g_time],
+                    [t is not None for t in p_time],
+                    lambda g, p: cmp.time(g, p)[1],
+                    g_time,
+                    p_time,
                 )
-                add("time", gp, pp, sim)
 
         if self.list_name == "statements":
             if "speaker" in self.scored:
                 # Few distinct speakers: grade each distinct (gold, predicted) name pair once.
-                g_keys = [g.speaker for g in gold_items]  # type: ignore[attr-defined]
-                p_keys = [p.speaker.name for p in pred_items]  # type: ignore[attr-defined]
-                g_uniq = {id(k): k for k in g_keys}
-                p_uniq = sorted(set(p_keys))
-                table = {
-                    (gid, pn): self.cmp.name(ga, pn)[1]
-                    for gid, ga in g_uniq.items()
-                    for pn in p_uniq
-                }
-                sim = np.array([[table[(id(ga), pn)] for pn in p_keys] for ga in g_keys]).reshape(
-                    n, m
-                )
-                add("speaker", [True] * n, [True] * m, sim)
-            text_field("content", lambda g: g.content, lambda p: p.content)
+                g_spk = [(alternatives(g.speaker.name), g.speaker.kind) for g in gi_]
+                p_spk = [p.speaker.name for p in pi_]
+                fuzzy = cmp.cfg.name_fuzzy
+                table: dict[tuple[tuple[tuple[str, ...], ActorKind], str], float] = {}
+
+                def speaker_sim(g: tuple[tuple[str, ...], ActorKind], p: str) -> float:
+                    got = table.get((g, p))
+                    if got is None:
+                        got = table[(g, p)] = _name_grade(g[0], g[1], p, fuzzy)[1]
+                    return got
+
+                add("speaker", [True] * n, [True] * m, speaker_sim, g_spk, p_spk)
+            text_field(
+                "content", [alternatives(g.content) for g in gi_], [p.content for p in pi_]
+            )
             if "quote" in self.scored:
-                gp = [g.quote is not None for g in gold_items]  # type: ignore[attr-defined]
-                pp = [bool(p.quote) for p in pred_items]  # type: ignore[attr-defined]
-                sim = loop(
-                    lambda g, p: (
-                        self.cmp.quote(g.quote, p.quote)[1]  # type: ignore[attr-defined]
-                        if g.quote is not None and p.quote  # type: ignore[attr-defined]
-                        else 0.0
-                    )
+                g_quote = [g.quote for g in gi_]
+                p_quote = [p.quote for p in pi_]
+                add(
+                    "quote",
+                    [q is not None for q in g_quote],
+                    [bool(q) for q in p_quote],
+                    lambda g, p: cmp.quote(g, p)[1],
+                    g_quote,
+                    p_quote,
                 )
-                add("quote", gp, pp, sim)
             evidence()
         elif self.list_name == "meetings":
             actors("participants")
-            where("location")
+            where()
             when()
             if "topics" in self.scored:
-                sim = _token_f1_matrix(
-                    [(" ".join(alternatives(t)[0] for t in g.topics),) for g in gold_items],  # type: ignore[attr-defined]
-                    [" ".join(p.topics) for p in pred_items],  # type: ignore[attr-defined]
-                )
+                g_top = [" ".join(alternatives(t)[0] for t in g.topics) for g in gi_]
+                p_top = [" ".join(p.topics) for p in pi_]
                 add(
                     "topics",
-                    [bool(g.topics) for g in gold_items],  # type: ignore[attr-defined]
-                    [bool(p.topics) for p in pred_items],  # type: ignore[attr-defined]
-                    sim,
+                    [bool(g.topics) for g in gi_],
+                    [bool(p.topics) for p in pi_],
+                    token_f1,
+                    g_top,
+                    p_top,
                 )
             evidence()
         else:
-            text_field("description", lambda g: g.description, lambda p: p.description)
+            text_field(
+                "description",
+                [alternatives(g.description) for g in gi_],
+                [p.description for p in pi_],
+            )
             actors("participants")
-            where("location")
+            where()
             when()
             evidence()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+        return np.array(
+            [
+                [nv / dv if dv > 0 else 0.0 for nv, dv in zip(n_row, d_row, strict=True)]
+                for n_row, d_row in zip(num, den, strict=True)
+            ],
+            dtype=float,
+        ).reshape(n, m)
 
     def compare(
         self, gold: object | None, pred: object | None, *, count: bool = True
@@ -1040,6 +1098,26 @@ def _set_similarity(
 # --- list and fixture scoring ---------------------------------------------------------------
 
 
+def _row(
+    *,
+    gold: int | None = None,
+    pred: int | None = None,
+    status: AlignStatus,
+    similarity: float = 0.0,
+    fields: dict[str, list[int]] | None = None,
+) -> ItemAlignment:
+    return _build(
+        ItemAlignment,
+        {
+            "gold": gold,
+            "pred": pred,
+            "status": status,
+            "similarity": similarity,
+            "fields": {} if fields is None else fields,
+        },
+    )
+
+
 def _outside(spans: Sequence[_Span], scored: Sequence[tuple[int, int]]) -> bool:
     """True when every span misses every scored range (and there is at least one span)."""
     if not spans:
@@ -1086,15 +1164,13 @@ def _score_list(
     for i, j, s, tally in sorted(pairs):
         if gold_items[i].optional:
             rows.append(
-                ItemAlignment.model_construct(gold=i, pred=j, status="optional", similarity=s)
+                _row(gold=i, pred=j, status="optional", similarity=s)
             )
             continue
         _absorb(tally)
         item_totals[COR if _all_correct(tally) else PAR] += 1
         rows.append(
-            ItemAlignment.model_construct(
-                gold=i, pred=j, status="matched", similarity=s, fields=tally
-            )
+            _row(gold=i, pred=j, status="matched", similarity=s, fields=tally)
         )
     for i, g in enumerate(gold_items):
         if i in matched_g or g.optional:
@@ -1102,23 +1178,26 @@ def _score_list(
         _, tally = scorer.compare(g, None)
         _absorb(tally)
         item_totals[MIS] += 1
-        rows.append(ItemAlignment.model_construct(gold=i, status="missing", fields=tally))
+        rows.append(_row(gold=i, status="missing", fields=tally))
     for j, p in enumerate(pred_items):
         if j in matched_p:
             continue
         if gold.scored_spans is not None and _outside(
             _evidence_spans(p.evidence), gold.scored_spans
         ):
-            rows.append(ItemAlignment.model_construct(pred=j, status="ignored"))
+            rows.append(_row(pred=j, status="ignored"))
             continue
         _, tally = scorer.compare(None, p)
         _absorb(tally)
         item_totals[SPU] += 1
-        rows.append(ItemAlignment.model_construct(pred=j, status="spurious", fields=tally))
-    return ListScore(
-        items=Counts.of(item_totals),
-        fields={k: Counts.of(v) for k, v in field_totals.items() if k in scorer.scored},
-        alignments=rows,
+        rows.append(_row(pred=j, status="spurious", fields=tally))
+    return _build(
+        ListScore,
+        {
+            "items": Counts.of(item_totals),
+            "fields": {k: Counts.of(v) for k, v in field_totals.items() if k in scorer.scored},
+            "alignments": rows,
+        },
     )
 
 
@@ -1137,10 +1216,13 @@ def score_summary(
         if gold.list_scored(name):
             lists[name] = _score_list(name, gold, getattr(pred, name), cmp)
     evidence = [e for name in LIST_NAMES for item in getattr(pred, name) for e in item.evidence]
-    return FixtureScore(
-        fixture_id=gold.article_id or article.id,
-        schema_valid=prediction is not None,
-        lists=lists,
-        evidence_total=len(evidence),
-        evidence_grounded=sum(1 for e in evidence if e.match in ("exact", "fuzzy")),
+    return _build(
+        FixtureScore,
+        {
+            "fixture_id": gold.article_id or article.id,
+            "schema_valid": prediction is not None,
+            "lists": lists,
+            "evidence_total": len(evidence),
+            "evidence_grounded": sum(1 for e in evidence if e.match in ("exact", "fuzzy")),
+        },
     )
