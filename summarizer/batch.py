@@ -443,6 +443,10 @@ class BatchOptions:
     max_chars: int = DEFAULT_MAX_CHARS
     progress: str = "auto"  # auto | bar | log | off
     log_interval: float = 10.0
+    engine: str = "local"  # local | ray | openai-batch (summarizer.engines)
+    workers: int = 2  # ray: pipeline replicas (actors)
+    poll_interval: float = 5.0  # openai-batch: seconds between polls
+    batch_timeout: float = 86_400.0  # openai-batch: give up waiting (the batch keeps running)
 
     def check(self) -> None:
         if self.concurrency < 1:
@@ -477,6 +481,10 @@ def options_from_args(args: argparse.Namespace) -> BatchOptions:
         max_chars=getattr(args, "max_chars", DEFAULT_MAX_CHARS),
         progress=getattr(args, "progress", "auto") or "auto",
         log_interval=getattr(args, "log_interval", 10.0) or 10.0,
+        engine=getattr(args, "engine", "local") or "local",
+        workers=getattr(args, "workers", 2),
+        poll_interval=getattr(args, "poll_interval", 5.0),
+        batch_timeout=getattr(args, "batch_timeout", 86_400.0),
     )
 
 
@@ -601,7 +609,16 @@ def run_batch_cli(
 ) -> int:
     """`summarizer batch`: 0 when every article succeeded, 1 when any failed (its line says why)."""
     options = options_from_args(args)
-    stats = asyncio.run(run_batch(options, settings, out=out, stdin=stdin))
+    if options.engine == "ray":
+        from summarizer.engines.ray_engine import run_ray
+
+        stats = run_ray(options, settings, out=out, stdin=stdin)
+    elif options.engine == "openai-batch":
+        from summarizer.engines.openai_batch import run_openai_batch
+
+        stats, _report = asyncio.run(run_openai_batch(options, settings, out=out, stdin=stdin))
+    else:
+        stats = asyncio.run(run_batch(options, settings, out=out, stdin=stdin))
     out.write(final_line(stats, options.out) + "\n")
     if stats.cache_errors:
         out.write(

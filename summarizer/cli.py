@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -154,7 +153,17 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--resume", action="store_true", help="skip ids already in --out")
     b.add_argument("--cache", help="summary cache (SQLite); default: next to --out")
     b.add_argument("--no-cache", action="store_true", help="do not read or write the summary cache")
-    b.add_argument("--engine", choices=["local"], default="local")
+    b.add_argument(
+        "--engine", choices=["local", "ray", "openai-batch"], default="local",
+        help="local (this process), ray (a Ray cluster: RAY_ADDRESS, or a local instance), "
+        "openai-batch (the OpenAI Batch API, live calls for what it leaves)",
+    )
+    b.add_argument("--workers", type=int, default=2, help="ray: pipeline replicas (default 2)")
+    b.add_argument("--poll-interval", type=float, default=5.0, help="openai-batch: seconds between polls")
+    b.add_argument(
+        "--batch-timeout", type=float, default=86_400.0,
+        help="openai-batch: stop waiting after this many seconds (resume later with --resume)",
+    )
     b.add_argument("--max-chars", type=int, default=2_000_000)
     b.add_argument(
         "--progress", choices=["auto", "bar", "log", "off"], default="auto",

@@ -28,15 +28,15 @@ def _suite_settings(args: argparse.Namespace, suite_settings: dict[str, Any], st
     return resolve_settings(**explicit)
 
 
-def _fixtures_for(run_suite_path: str, override: str | None) -> Any:
-    from summarizer.eval.gold import load_suite_dir
+def _fixtures_for(run_suite_path: str, override: str | None, adapter: str | None = None) -> Any:
+    from summarizer.eval.suite import load_fixture_set
 
     folder = Path(override or run_suite_path)
     if not folder.is_dir():
         raise InputError(
             f"fixture folder {folder} not found: give it with --fixtures (the run names {run_suite_path})"
         )
-    return load_suite_dir(folder)
+    return load_fixture_set(folder, adapter)
 
 
 def run(
@@ -77,7 +77,7 @@ def run(
         from summarizer.eval.runfile import rescore
 
         loaded = Run.load(args.run)
-        rescored = rescore(loaded, _fixtures_for(loaded.settings.suite, args.fixtures))
+        rescored = rescore(loaded, _fixtures_for(loaded.settings.suite, args.fixtures, loaded.settings.adapter))
         if args.out:
             rescored.save(args.out)
         agg = rescored.aggregate
@@ -91,7 +91,9 @@ def run(
 
         loaded = Run.load(args.run)
         try:
-            fixtures = _fixtures_for(loaded.settings.suite, args.fixtures)
+            fixtures = _fixtures_for(
+                loaded.settings.suite, args.fixtures, loaded.settings.adapter
+            )
         except InputError:
             if args.fixtures:
                 raise

@@ -12,6 +12,7 @@ _ABBREVIATIONS = frozenset(
 )
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+)|\n\s*\n")
 _WORD_BEFORE = re.compile(r"([\w.]+)[.!?…]*[\"”’')\]]*$")
+_NEXT_CHAR = re.compile(r"\s*(\S)")
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,10 @@ def _ends_sentence(text: str, boundary_end: int) -> bool:
     if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
         return False
     # "3.5" or an initial like "J." before a capitalised surname is not a boundary.
-    rest = text[boundary_end:].lstrip()
-    return not (rest[:1].islower() or rest[:1].isdigit())
+    # (A match, not a slice of the rest: slicing made long articles quadratic.)
+    following = _NEXT_CHAR.match(text, boundary_end)
+    nxt = following.group(1) if following else ""
+    return not (nxt.islower() or nxt.isdigit())
 
 
 def sentences(text: str) -> list[Sentence]:

@@ -58,7 +58,10 @@ def test_explicit_model_outranks_backend_from_environment() -> None:
     local = resolve_settings(env={"SUMMARIZER_BACKEND": "openai"}, model_path="/m/x.gguf")
     assert local.backend == "local"
     # Replay answers for either backend: an explicit model does not end it.
-    replay = resolve_settings(env={"SUMMARIZER_BACKEND": "replay"}, model="gpt-4o-mini")
+    replay = resolve_settings(
+        env={"SUMMARIZER_BACKEND": "replay", "SUMMARIZER_STORE": "/tmp/s.sqlite"},
+        model="gpt-4o-mini",
+    )
     assert replay.backend == "replay"
 
 
@@ -71,8 +74,17 @@ def test_model_path_selects_local_and_drops_an_environment_model() -> None:
 
 def test_summarizer_backend_from_environment_and_explicit() -> None:
     assert resolve_settings(env={"SUMMARIZER_BACKEND": "openai"}).backend == "openai"
-    assert resolve_settings(env={"SUMMARIZER_BACKEND": "openai"}, backend="replay").backend == (
-        "replay"
+    explicit = resolve_settings(
+        env={"SUMMARIZER_BACKEND": "openai"}, backend="replay", store_path="/tmp/s.sqlite"
+    )
+    assert explicit.backend == "replay"
+
+
+def test_replay_needs_a_store() -> None:
+    with pytest.raises(ConfigError) as exc:
+        resolve_settings(env={"SUMMARIZER_BACKEND": "replay"})
+    assert str(exc.value) == (
+        "--replay needs a response store: give --store PATH (or set SUMMARIZER_STORE)"
     )
 
 

@@ -6,11 +6,23 @@ retried by tenacity on transient failures (bounded by `max_attempts` per request
 and `max_retry_seconds` overall). A request that still fails ends as a
 `TransportError`, which instructor does not re-ask, so the caps never multiply.
 Responses can be recorded to, or replayed from, a content-addressed store.
+
+What each failure ends as (attempts = HTTP requests made, never above the caps):
+- 429 / 408 / 409 / 425 / 5xx, timeouts, resets, a 200 body that is not JSON, a 200 with
+  no choices: retried (Retry-After honoured), then `TransportError`;
+- 429 `insufficient_quota` and other 4xx (401: "check OPENAI_API_KEY"): `TransportError`
+  at once; the API key is scrubbed from every message;
+- an answer that does not fit the schema: re-asked up to `max_reasks`, then
+  `ModelOutputError`; a quote not in the article: one re-ask, then accepted (grounding
+  decides);
+- a refusal, or an answer cut at max_tokens: `ModelOutputError` at once (asking again
+  would get the same answer).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import random
@@ -120,6 +132,17 @@ def _repair_json_text(content: str) -> str | None:
     except ValueError:
         return None
     return json.dumps(value, ensure_ascii=False)
+
+
+@functools.cache
+def _response_model() -> type[DraftSummary]:
+    """DraftSummary prepared for instructor once: instructor 1.17 otherwise wraps it in a
+    new ResponseSchema class on every request, so its schema cache never hits (about 5 ms
+    of CPU per request, measured by benchmarks/bench_batch.py)."""
+    from instructor.v2.core.function_calls import response_schema
+
+    prepared: type[DraftSummary] = response_schema(DraftSummary)
+    return prepared
 
 
 class OpenAIBackend(Backend):
@@ -423,7 +446,7 @@ class OpenAIBackend(Backend):
         try:
             with checking_quotes(check or QuoteCheck(lambda _q: True, 0)):
                 draft = create(
-                    response_model=DraftSummary,
+                    response_model=_response_model(),
                     max_retries=self.settings.max_reasks,
                     **self._request(item),
                 )
@@ -439,7 +462,7 @@ class OpenAIBackend(Backend):
         try:
             with checking_quotes(check or QuoteCheck(lambda _q: True, 0)):
                 draft = await cast(Any, create)(
-                    response_model=DraftSummary,
+                    response_model=_response_model(),
                     max_retries=self.settings.max_reasks,
                     **self._request(item),
                 )

@@ -54,7 +54,15 @@ _SPEECH_STEMS = (
     "cit", "confirm", "tell", "told", "explain", "ask", "describ", "predict", "forecast",
     "add", "quot", "comment", "reveal", "argu", "insist", "suggest", "respon", "recommend",
     "reject", "den", "warn", "noted", "urg", "stress", "request", "call", "post", "promis",
-    "propos", "disclos", "admit", "acknowledg", "repl", "testif", "insist",
+    "propos", "disclos", "admit", "acknowledg", "repl", "testif",
+)  # fmt: skip
+# Verbs of thinking and intending frame a future event ("is expected to", "plans to");
+# the framed event, not the frame, is the planned event.
+_COGNITIVE_STEMS = (
+    "expect", "plan", "want", "hope", "fear", "worr", "believ", "think", "thought", "intend",
+    "intent", "decid", "decision", "consider", "see", "saw", "seen", "know", "knew", "like",
+    "love", "prefer", "wish", "aim", "anticipat", "concern", "feel", "felt", "doubt",
+    "assum", "estimat", "seek", "sought", "try", "tried", "attempt",
 )  # fmt: skip
 _ACTOR_KINDS = {
     "PER": ActorKind.person,
@@ -73,7 +81,9 @@ _NO_SPACE_BEFORE = frozenset(
     {",", ".", ";", ":", "!", "?", "%", ")", "]", "}", "...", "''", "'", "’", "”",
      "'s", "'re", "'ve", "'ll", "'d", "'m", "n't", "’s"}
 )  # fmt: skip
-_NO_SPACE_AFTER = frozenset({"(", "[", "{", "$", "US$", "CA$", "AU$", "£", "€", "#", "``", "`", "“", "‘"})
+_NO_SPACE_AFTER = frozenset(
+    {"(", "[", "{", "$", "US$", "CA$", "AU$", "£", "€", "#", "``", "`", "“", "‘"}
+)
 _QUOTE_FORMS = {"``": '"', "''": '"'}
 
 
@@ -115,7 +125,9 @@ class _Doc:
 # --- parsing --------------------------------------------------------------------------------
 
 
-def _detokenize(sentences: Sequence[Sequence[str]], breaks: set[int]) -> tuple[str, list[list[tuple[int, int]]]]:
+def _detokenize(
+    sentences: Sequence[Sequence[str]], breaks: set[int]
+) -> tuple[str, list[list[tuple[int, int]]]]:
     """Join token sentences into text; returns the text and each token's (start, end).
 
     Sentences are separated by a space, or by a blank line before each index in `breaks`.
@@ -161,7 +173,9 @@ def _parse(xml: str | bytes, where: str) -> _Doc:
     raw_tokens: list[tuple[int, int, str]] = []
     for tok in root.iter("token"):
         try:
-            raw_tokens.append((int(tok.attrib["t_id"]), int(tok.attrib["sentence"]), tok.text or ""))
+            raw_tokens.append(
+                (int(tok.attrib["t_id"]), int(tok.attrib["sentence"]), tok.text or "")
+            )
         except (KeyError, ValueError):
             raise InputError(f"{where}: a <token> lacks a numeric t_id or sentence.") from None
     if not raw_tokens:
@@ -190,9 +204,11 @@ def _parse(xml: str | bytes, where: str) -> _Doc:
         for t_id, sentence, _ in raw_tokens
         if t_id in m.tokens
     }
-    breaks = {1} | {i for i, s in enumerate(order) if s in dct_sentences} | {
-        i + 1 for i, s in enumerate(order) if s in dct_sentences
-    }
+    breaks = (
+        {1}
+        | {i for i, s in enumerate(order) if s in dct_sentences}
+        | {i + 1 for i, s in enumerate(order) if s in dct_sentences}
+    )
     text, offsets = _detokenize([[w for _, w in by_sentence[s]] for s in order], breaks)
     tokens: dict[int, tuple[int, int, int]] = {}
     sentences: dict[int, tuple[int, int]] = {}
@@ -415,9 +431,7 @@ class _Builder:
             cls = inst.attrs.get("class", "") if inst is not None else ""
             if cls == "GRAMMATICAL":
                 continue  # auxiliaries and light verbs ("be", "make"): not events of their own
-            if cls == "SPEECH_COGNITIVE" and not any(
-                _is_speech(self.doc.surface(m)) for m in future
-            ):
+            if any(_starts_with(self.doc.surface(m), _COGNITIVE_STEMS) for m in future):
                 continue  # "expected", "plans": the framing, not the planned event
             actors: list[GoldActor] = []
             clause_ids: list[int] = []
@@ -435,9 +449,7 @@ class _Builder:
                     ):
                         clause_ids.extend(target_m.tokens)
                     actor = self.actor(target, kinds=_ACTOR_KINDS)
-                    if actor is not None and not any(
-                        _same_actor(actor, known) for known in actors
-                    ):
+                    if actor is not None and not any(_same_actor(actor, known) for known in actors):
                         actors.append(actor)
             sentence = self.evidence(main)
             clause_ids.extend(main.tokens)
@@ -457,9 +469,13 @@ class _Builder:
         return out
 
 
-def _is_speech(trigger: str) -> bool:
+def _starts_with(trigger: str, stems: tuple[str, ...]) -> bool:
     words = trigger.casefold().split()
-    return bool(words) and words[0].startswith(_SPEECH_STEMS)
+    return bool(words) and words[0].startswith(stems)
+
+
+def _is_speech(trigger: str) -> bool:
+    return _starts_with(trigger, _SPEECH_STEMS)
 
 
 def _names(actor: GoldActor) -> list[str]:
@@ -508,7 +524,7 @@ def convert_document(xml: str | bytes, *, where: str = "MEANTIME document") -> t
         title=title,
         statements=builder.statements(),
         planned_events=builder.planned_events(),
-        scored_fields=SCORED_FIELDS,  # type: ignore[arg-type]
+        scored_fields=SCORED_FIELDS,
         scored_spans=[(min(s for s, _ in annotated), max(e for _, e in annotated))],
         meta={"tags": ["meantime"], "adapter": ADAPTER_NAME},
     )

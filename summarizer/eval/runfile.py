@@ -65,6 +65,8 @@ class ErrorInfo(_RunModel):
 
 class RunSettings(_RunModel):
     suite: str
+    # How the suite's fixtures are built from `suite` (e.g. "meantime"); None: gold files.
+    adapter: str | None = None
     model: str = ""
     backend: str = ""
     base_url: str | None = None

@@ -10,10 +10,15 @@ store: responses.sqlite       # response store, relative to this file (record / 
 settings:                     # any Settings field: backend, model, base_url, max_tokens, ...
   backend: local
 ```
+
+`adapter: meantime` builds the fixtures in memory from a corpus instead (see
+`summarizer.eval.meantime`); `fixtures:` then names the corpus folder. `~` and `$VARS` are
+expanded in `fixtures:` and `store:`; relative paths are relative to the YAML file.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,7 +36,24 @@ from summarizer.eval.runfile import ErrorInfo, FixtureResult, Run, RunSettings, 
 from summarizer.prompts import prompt_version
 from summarizer.schemas import Article
 
-_SUITE_KEYS = {"name", "fixtures", "include", "repetitions", "store", "settings"}
+_SUITE_KEYS = {"name", "fixtures", "adapter", "include", "repetitions", "store", "settings"}
+ADAPTERS = ("meantime",)
+
+
+def load_fixture_set(folder: str | Path, adapter: str | None = None) -> list[tuple[Article, Gold]]:
+    """The fixtures in `folder`: gold files, or a corpus converted in memory by `adapter`."""
+    if adapter is None:
+        return load_suite_dir(folder)
+    if adapter == "meantime":
+        from summarizer.eval.meantime import load_meantime
+
+        return load_meantime(folder)
+    raise InputError(f"unknown fixture adapter {adapter!r}: use one of {list(ADAPTERS)}")
+
+
+def _path(base: Path, value: object) -> Path:
+    expanded = Path(os.path.expanduser(os.path.expandvars(str(value))))
+    return (base / expanded).resolve()
 
 
 @dataclass
@@ -39,12 +61,13 @@ class Suite:
     name: str
     fixtures_dir: Path
     include: list[str] | None = None
+    adapter: str | None = None
     repetitions: int = 1
     store: Path | None = None
     settings: dict[str, Any] = field(default_factory=dict)
 
     def load_fixtures(self) -> list[tuple[Article, Gold]]:
-        fixtures = load_suite_dir(self.fixtures_dir)
+        fixtures = load_fixture_set(self.fixtures_dir, self.adapter)
         if self.include is not None:
             wanted = set(self.include)
             unknown = wanted - {a.id for a, _ in fixtures}
@@ -75,16 +98,21 @@ def load_suite(path: str | Path) -> Suite:
         raise InputError(f"{source}: unknown suite keys {sorted(unknown)}: use {sorted(_SUITE_KEYS)}")
     if "fixtures" not in data:
         raise InputError(f"{source}: missing `fixtures:` (the folder of fixtures)")
-    base = source.parent
+    # The YAML's real folder: a symlinked suite file still finds its own relative paths.
+    base = source.resolve().parent
+    adapter = data.get("adapter")
+    if adapter is not None and adapter not in ADAPTERS:
+        raise InputError(f"{source}: unknown `adapter: {adapter}`; use one of {list(ADAPTERS)}")
     repetitions = data.get("repetitions", 1)
     if not isinstance(repetitions, int) or repetitions < 1:
         raise InputError(f"{source}: `repetitions` must be a whole number >= 1")
     return Suite(
         name=str(data.get("name") or source.stem),
-        fixtures_dir=(base / str(data["fixtures"])).resolve(),
+        fixtures_dir=_path(base, data["fixtures"]),
         include=[str(i) for i in data["include"]] if data.get("include") else None,
+        adapter=adapter,
         repetitions=repetitions,
-        store=(base / str(data["store"])).resolve() if data.get("store") else None,
+        store=_path(base, data["store"]) if data.get("store") else None,
         settings=dict(data.get("settings") or {}),
     )
 
@@ -128,6 +156,7 @@ def run_suite(
                 progress(f"[{len(results)}/{len(fixtures) * reps}] {article.id}: {state}")
     run_settings = RunSettings(
         suite=str(suite.fixtures_dir),
+        adapter=suite.adapter,
         model=pipeline.backend.model,
         backend=pipeline.backend.name,
         base_url=settings.base_url,

@@ -1,0 +1,14 @@
+"""Scale-out engines for `summarizer batch`, beside the in-process one in `summarizer.batch`.
+
+- `ray_engine`: the same per-article engine on the workers of a Ray cluster
+  (`--engine ray`, optional extra `summarizer[ray]`).
+- `openai_batch`: the OpenAI Batch API for the first answer of every article, the live
+  pipeline for everything after it (`--engine openai-batch`).
+
+Both write the same `Outcome` lines to OUT as `--engine local`, consult the same
+summary cache, and skip the ids already in OUT with `--resume`.
+"""
+
+from __future__ import annotations
+
+ENGINES: tuple[str, ...] = ("local", "ray", "openai-batch")
