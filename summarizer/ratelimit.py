@@ -148,6 +148,11 @@ class BackoffOnLimit:
             return min(hinted, self.cap)
         return min(self.cap, self.base * 2.0 ** (self._streak - 1))
 
+    def succeeded(self) -> None:
+        """A successful answer ends the streak: the next 429 pauses for `base` again."""
+        self._streak = 0
+        self._last = float("-inf")
+
 
 def gate_http_client(
     client: Any,
@@ -175,6 +180,8 @@ def gate_http_client(
             limiter.penalize(pause)
             if on_limited is not None:
                 on_limited(pause)
+        elif 200 <= status < 300:
+            backoff.succeeded()
 
     client.event_hooks = {
         "request": [*hooks["request"], before],

@@ -140,6 +140,8 @@ def check_article(article: Article, origin: str, max_chars: int = DEFAULT_MAX_CH
             f"{origin} has {len(article.text):,} characters, over the limit of {max_chars:,}: "
             "split it, or raise the limit with --max-chars"
         )
+    # The same rule for every way an article arrives (file, record, batch line).
+    parse_published(article.published, what=f'{origin}: "published"')
     return article
 
 
@@ -176,16 +178,15 @@ def read_article(
             raise InputError(f"{name}: permission denied: make the file readable") from None
         suffix = path.suffix.lower()
     article = article_from_bytes(data, origin=origin, suffix=suffix)
-    check_article(article, origin, max_chars)
     updates: dict[str, Any] = {}
     if published is not None:
         updates["published"] = parse_published(published)
-    elif article.published is not None:
-        parse_published(article.published, what=f'{origin}: "published"')
     if title is not None:
         updates["title"] = title
     if article_id is not None:
         updates["id"] = article_id
     elif name != "-" and suffix != ".json":
         updates["id"] = Path(name).stem
-    return article.model_copy(update=updates) if updates else article
+    # Explicit values first, so a --published can stand in for a bad date in a record.
+    article = article.model_copy(update=updates) if updates else article
+    return check_article(article, origin, max_chars)

@@ -151,3 +151,20 @@ def test_top_k_grammar_sampling_equals_full_greedy_decoding() -> None:
     assert fast["text"] == full["choices"][0]["text"]
     assert fast["tokens_out"] == full["usage"]["completion_tokens"]
     assert json.loads(fast["text"])["city"] in ("Osla", "Dalmor", "Kestria")
+
+
+def test_raw_control_characters_in_strings_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    # llama.cpp's JSON grammar lets a raw newline into a string; strict JSON would reject it.
+    answer = (
+        '{"summary": 1, "meetings": [{"participants": [{"name": "Anna Vold", "kind": "person"}], '
+        '"location": "Osla", "time": "on Tuesday", "topics": ["grain\nexports"], "format": "in_person", '
+        '"evidence": [1]}], "statements": [], "planned_events": []}'
+    )
+
+    def canned(*_args: object, **_kwargs: object) -> dict[str, object]:
+        return {"text": answer, "finish_reason": "stop", "tokens_in": 10, "tokens_out": 5}
+
+    monkeypatch.setattr(LocalBackend, "_complete", canned)
+    result = LocalBackend(resolve_settings()).extract(PromptInput(SHORT, None, None))
+    assert result.draft.meetings[0].topics == ["grain\nexports"]
+    assert result.attempts == 1

@@ -20,7 +20,16 @@ from summarizer.eval.scoring import (
     span_iou,
     token_f1,
 )
-from summarizer.schemas import Actor, Article, ArticleSummary, Evidence, Statement, TimeExpr
+from summarizer.schemas import (
+    Actor,
+    Article,
+    ArticleSummary,
+    Evidence,
+    Meeting,
+    PlannedEvent,
+    Statement,
+    TimeExpr,
+)
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -447,3 +456,231 @@ def test_vectorised_similarity_matches_the_reference(example: tuple[Article, Gol
                 np.testing.assert_allclose(fast, ref, atol=1e-12)
                 checked += 1
     assert checked >= 10
+
+
+# --- the fast paths equal their references -----------------------------------------------------
+
+
+def _perturbed(gold: Gold, rng: Any) -> ArticleSummary:
+    """The gold as a prediction with seeded edits: dropped/shuffled items, shortened names,
+    changed roles, trimmed texts, topics and evidence, ungrounded evidence, shifted dates."""
+    from datetime import timedelta
+
+    pred = to_prediction(gold)
+    for name in ("meetings", "statements", "planned_events"):
+        items = [x for x in getattr(pred, name) if rng.random() > 0.2]
+        if items and rng.random() < 0.3:
+            items.append(items[0].model_copy(deep=True))
+        rng.shuffle(items)
+        setattr(pred, name, items)
+    actors = [s.speaker for s in pred.statements]
+    actors += [a for x in pred.meetings + pred.planned_events for a in x.participants]
+    for a in actors:
+        r = rng.random()
+        if r < 0.2:
+            a.name = a.name.split()[-1]
+        elif r < 0.3:
+            a.name, a.role = "Someone Else", None
+        elif r < 0.4:
+            a.role = "the spokesperson"
+    for st in pred.statements:
+        if rng.random() < 0.4:
+            st.content = " ".join(w for w in st.content.split() if rng.random() < 0.6)
+        if rng.random() < 0.2:
+            st.quote = None
+    for x in pred.meetings + pred.planned_events:
+        if x.time is not None and x.time.start is not None and rng.random() < 0.4:
+            days = timedelta(days=rng.choice([-1, 1, 30]))
+            x.time.start += days
+            x.time.end = (x.time.end or x.time.start) + days
+        if rng.random() < 0.2:
+            x.location = None
+    for m in pred.meetings:
+        m.topics = m.topics[: rng.randint(0, len(m.topics))]
+    every: list[Meeting | Statement | PlannedEvent] = [
+        *pred.meetings,
+        *pred.statements,
+        *pred.planned_events,
+    ]
+    for item in every:
+        if item.evidence and rng.random() < 0.3:
+            item.evidence = [Evidence(quote=item.evidence[0].quote[:15], match="none")]
+    return pred
+
+
+def _partial_variants(gold: Gold, rng: Any) -> list[Gold]:
+    from summarizer.eval.gold import FIELD_KEYS, LIST_NAMES
+
+    some_fields = gold.model_copy(deep=True)
+    some_fields.scored_fields = {
+        n: [f for f in FIELD_KEYS[n] if rng.random() < 0.5] for n in LIST_NAMES
+    }
+    optional = gold.model_copy(deep=True)
+    for n in LIST_NAMES:
+        for item in optional.items(n):
+            item.optional = rng.random() < 0.3
+    return [gold, some_fields, optional]
+
+
+def _fixtures(example: tuple[Article, Gold]) -> list[tuple[Article, Gold]]:
+    return [example] + (load_suite_dir(SEEDS) if _seed_ids() else [])
+
+
+def test_counting_fast_path_matches_compare(example: tuple[Article, Gold]) -> None:
+    """tally() gives compare()'s counts, keys in the same order, cached or not."""
+    import random
+
+    from summarizer.eval.scoring import DEFAULT_CONFIG, _Comparer, _ItemScorer
+
+    rng = random.Random(11)
+    checked = 0
+    for article, base in _fixtures(example):
+        for gold in _partial_variants(base, rng):
+            for _ in range(3):
+                pred = _perturbed(gold, rng)
+                cmp = _Comparer(DEFAULT_CONFIG, article.text)
+                for name in ("meetings", "statements", "planned_events"):
+                    scorer = _ItemScorer(cmp, name, gold)
+                    g_items = list(gold.items(name))
+                    p_items = getattr(pred, name)
+                    pairs = [(g, p) for g in [*g_items, None] for p in [*p_items, None]]
+                    for g, p in pairs:
+                        if g is None and p is None:
+                            continue
+                        want = list(scorer.compare(g, p)[1].items())
+                        assert list(scorer.tally(g, p).items()) == want
+                        assert list(scorer.tally(g, p).items()) == want  # from the caches
+                        checked += 1
+    assert checked >= 100
+
+
+def test_assignment_shortcut_matches_linear_sum_assignment() -> None:
+    import random
+
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    from summarizer.eval.scoring import _assign
+
+    rng = random.Random(5)
+    shortcuts = 0
+    for _ in range(2000):
+        n, m = rng.randint(1, 5), rng.randint(1, 5)
+        density = rng.choice([0.1, 0.3, 0.7])
+        weight = [
+            [
+                rng.choice([0.45, 0.5, 1.0, rng.random()]) if rng.random() < density else 0.0
+                for _ in range(m)
+            ]
+            for _ in range(n)
+        ]
+        rows, cols = linear_sum_assignment(np.array(weight), maximize=True)
+        want = [(int(i), int(j)) for i, j in zip(rows, cols, strict=True) if weight[i][j] > 0]
+        assert _assign(weight) == want
+        positive = [(i, j) for i in range(n) for j in range(m) if weight[i][j] > 0]
+        if len({i for i, _ in positive}) == len({j for _, j in positive}) == len(positive):
+            shortcuts += 1
+    assert 100 < shortcuts < 1900  # both paths exercised
+
+
+def _reference_token_f1(gold: str, pred: str) -> float:
+    """token_f1 as first written: NFKD folding for every text, Counter intersection."""
+    import re
+    import unicodedata
+    from collections import Counter
+
+    def bag(text: str) -> Counter[str]:
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        words = " ".join(re.sub(r"[^\w\s]", " ", stripped).split()).split()
+        return Counter(t for t in words if t not in {"a", "an", "the"})
+
+    g, p = bag(gold), bag(pred)
+    gn, pn = sum(g.values()), sum(p.values())
+    if gn == 0 or pn == 0:
+        return 1.0 if gn == pn else 0.0
+    same = sum((g & p).values())
+    return 0.0 if same == 0 else 2 * same / (gn + pn)
+
+
+def test_token_f1_matches_the_reference() -> None:
+    import random
+
+    words = [
+        "talks",
+        "Talks",
+        "the",
+        "a",
+        "Zürich",
+        "zurich",
+        "Ñandú",
+        "co-operate",
+        "“energy”",
+        "energy",
+        "ﬁnal",
+        "final",
+        "x",
+        "",
+        "İstanbul",
+        "straße",
+        "STRASSE",
+        "...",
+        "9",
+    ]
+    rng = random.Random(2)
+    for _ in range(3000):
+        gold = " ".join(rng.choice(words) for _ in range(rng.randint(0, 7)))
+        pred = " ".join(rng.choice(words) for _ in range(rng.randint(0, 7)))
+        assert token_f1(gold, pred) == _reference_token_f1(gold, pred), (gold, pred)
+
+
+def test_scores_do_not_depend_on_cache_state(
+    example: tuple[Article, Gold], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cold caches, warm caches and caches too small to hold anything give the same scores."""
+    import random
+
+    import summarizer.eval.scoring as scoring
+
+    def clear() -> None:
+        scoring._GOLD_CACHE.clear()
+        scoring._BAGS.clear()
+        scoring._TOKEN_F1.clear()
+
+    rng = random.Random(7)
+    cases = [
+        (article, gold, _perturbed(gold, rng))
+        for article, base in _fixtures(example)
+        for gold in _partial_variants(base, rng)
+    ]
+
+    def dump_all() -> list[str]:
+        return [score_summary(p, g, a).model_dump_json() for a, g, p in cases]
+
+    clear()
+    cold = dump_all()
+    assert dump_all() == cold  # warm
+    for name, tiny in [
+        ("_GOLD_CACHE_MAX", 2),
+        ("_COLUMNS_MAX", 3),
+        ("_TEXT_CACHE_MAX", 3),
+        ("_PAIR_CACHE_MAX", 3),
+    ]:
+        monkeypatch.setattr(scoring, name, tiny)
+    clear()
+    assert dump_all() == cold
+    assert len(scoring._BAGS) <= 3 and len(scoring._TOKEN_F1) <= 3
+    assert len(scoring._GOLD_CACHE) <= 2
+
+
+def test_cached_bags_are_not_tracked_by_the_garbage_collector() -> None:
+    """Cached texts must not add to the objects every full collection walks: the young
+    collections (which untrack tuples of atoms, nested ones a pass later) drop them first."""
+    import gc
+
+    from summarizer.eval.scoring import _bag
+
+    bags = [_bag("no token repeats here"), _bag("a rose is a rose is a rose")]
+    gc.collect(0)
+    gc.collect(1)
+    assert not any(gc.is_tracked(b) for b in bags)

@@ -179,3 +179,12 @@ def test_the_gate_meters_every_http_attempt_against_rpm() -> None:
     with FakeOpenAIServer() as srv:
         elapsed = asyncio.run(run(srv.base_url))
     assert elapsed >= 0.45  # the 5 past the burst are spaced 0.1 s apart
+
+
+def test_backoff_streak_resets_after_a_success() -> None:
+    from summarizer.ratelimit import BackoffOnLimit
+
+    backoff = BackoffOnLimit(base=1.0, cap=30.0)
+    assert [backoff.next_pause(None, t) for t in (0.0, 1.0, 2.0)] == [1.0, 2.0, 4.0]
+    backoff.succeeded()
+    assert backoff.next_pause(None, 3.0) == 1.0

@@ -490,11 +490,6 @@ def test_unusable_batch_inputs_are_exit_2(
     assert server.requests == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sources.py does not check a record's published date; `summarize` rejects a future "
-    "date (reader.parse_published) but `batch` sends it to the model",
-)
 def test_a_batch_record_published_in_the_future_is_a_failure_line(
     server: FakeOpenAIServer, tmp_path: Path
 ) -> None:
@@ -536,3 +531,72 @@ def test_a_server_error_for_one_record_does_not_stop_the_others(
     assert lines["r1"]["error"]["status"] == 400 and lines["r1"]["error"]["attempts"] == 1
     assert "HTTP 400 (context length exceeded)" in lines["r1"]["error"]["message"]
     assert code == 1 and "Traceback" not in capsys.readouterr().err
+
+
+# -- ids with path characters ------------------------------------------------------------------
+# No file is ever named from an article id: batch writes only --out and its cache (named from
+# --out), eval writes only --out, reports only --out. Fixture ids are file names found by glob.
+# So ids with path characters must simply pass through as data.
+
+PATH_IDS = ("../../etc/x", "a/b", "/tmp/abs", "..", "C:\\evil\\x", "nul\u0000byte", "<b>x</b>")
+
+
+def _tree(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+def test_ids_with_path_characters_are_only_data(
+    server: FakeOpenAIServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work = tmp_path / "deep" / "work"
+    work.mkdir(parents=True)
+    source = work / "in.jsonl"
+    source.write_text(
+        "".join(json.dumps({"id": i, "text": f"{ARTICLE} ({n})"}) + "\n" for n, i in enumerate(PATH_IDS)),
+        encoding="utf-8",
+    )
+    out = work / "out.jsonl"
+    before = _tree(tmp_path)
+    code = cli.main([
+        "batch", str(source), "--out", str(out), "--progress", "off",
+        "--base-url", server.base_url, "--model", "test-model",
+    ])
+    assert code == 0, capsys.readouterr().err
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(line["id"] for line in lines) == sorted(PATH_IDS)
+    assert all(line["summary"]["article_id"] == line["id"] for line in lines)
+    article = work / "a.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    single = work / "single.json"
+    assert _summarize(server, str(article), "--id", "../../etc/x", "--out", str(single)) == 0
+    assert json.loads(single.read_text(encoding="utf-8"))["article_id"] == "../../etc/x"
+    created = _tree(tmp_path) - before
+    allowed = {"out.jsonl", "out.jsonl.cache.sqlite", "out.jsonl.cache.sqlite-wal",
+               "out.jsonl.cache.sqlite-shm", "a.txt", "single.json"}
+    assert {Path(p).name for p in created} <= allowed
+    assert all(p.startswith("deep/work/") for p in created)
+    assert not Path("/etc/x").exists() and not (tmp_path / "etc").exists()
+
+
+def test_fixture_ids_cannot_point_outside_the_suite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fixtures = tmp_path / "fixtures"
+    fixtures.mkdir()
+    (fixtures / "f1.txt").write_text(ARTICLE, encoding="utf-8")
+    (fixtures / "f1.gold.json").write_text(json.dumps({"summary": "x"}), encoding="utf-8")
+    (fixtures / "f1.meta.json").write_text(json.dumps({"id": "../x"}), encoding="utf-8")
+    suite = tmp_path / "suite.yaml"
+    suite.write_text("fixtures: fixtures\ninclude: ['../../etc/passwd']\n", encoding="utf-8")
+    assert cli.main(["eval", "run", str(suite), "--out", str(tmp_path / "run.json")]) == 2
+    meta = fixtures / "f1.meta.json"
+    assert _one_line_error(capsys.readouterr().err) == (
+        f"summarizer: error: {meta}: id '../x' differs from the file name 'f1'; make them equal."
+    )
+    (fixtures / "f1.meta.json").write_text(json.dumps({"id": "f1"}), encoding="utf-8")
+    assert cli.main(["eval", "run", str(suite), "--out", str(tmp_path / "run.json")]) == 2
+    assert _one_line_error(capsys.readouterr().err) == (
+        "summarizer: error: suite 'suite' includes unknown fixtures ['../../etc/passwd']: "
+        f"check the ids against {fixtures}"
+    )
+    assert not (tmp_path / "run.json").exists()

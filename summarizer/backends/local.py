@@ -15,6 +15,7 @@ thread-safe, so calls are serialised by a lock.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import json
@@ -114,7 +115,11 @@ def _load(path: str, n_ctx: int, n_threads: int) -> Any:
     from llama_cpp import Llama
 
     with _quiet_stderr():
-        return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False, seed=0)
+        llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False, seed=0)
+    # Free the model before interpreter teardown: Llama.__del__ run during shutdown finds
+    # llama.cpp's bindings already gone and prints a traceback.
+    atexit.register(llm.close)
+    return llm
 
 
 def load_model(path: str, n_ctx: int, n_threads: int | None) -> Any:
@@ -481,9 +486,11 @@ class LocalBackend(Backend):
             try:
                 with checking_quotes(QuoteCheck(lambda _q: True, 0)):
                     if self.prompt_format == "completion":
-                        result.draft = _resolve(json.loads(answer["text"]), lines)
+                        # strict=False: llama.cpp's JSON grammar lets raw control characters
+                        # (newlines) into strings, which strict JSON parsing rejects.
+                        result.draft = _resolve(json.loads(answer["text"], strict=False), lines)
                     else:
-                        result.draft = DraftSummary.model_validate_json(answer["text"])
+                        result.draft = DraftSummary.model_validate(json.loads(answer["text"], strict=False))
                 result.reasks = attempt
                 result.latency_s = time.monotonic() - t0
                 return result

@@ -326,7 +326,7 @@ class OpenAIBackend(Backend):
     def _create_sync(self, stats: _CallStats, started: float) -> _Create:
         def create(*args: Any, **kwargs: Any) -> ChatCompletion:
             kwargs = self._prepare(kwargs)
-            key = self._request_key(kwargs)
+            key = self._request_key(kwargs) if self.store_mode != "off" else ""
             completion = self._from_store(key)
             replayed = completion is not None
             if completion is None:
@@ -352,7 +352,8 @@ class OpenAIBackend(Backend):
     def _create_async(self, stats: _CallStats, started: float) -> _ACreate:
         async def create(*args: Any, **kwargs: Any) -> ChatCompletion:
             kwargs = self._prepare(kwargs)
-            key = self._request_key(kwargs)
+            # Hashing the whole request costs about as much as rendering it: only with a store.
+            key = self._request_key(kwargs) if self.store_mode != "off" else ""
             # SQLite lookups are sub-millisecond: not worth a thread hop per request.
             completion = self._from_store(key)
             replayed = completion is not None

@@ -14,14 +14,22 @@ Field comparisons by type: actors (alias-aware, fuzzy names, surname-only = part
 and affiliation as sub-fields, participant lists aligned as sets), locations (normalised
 names), times (interval IoU of the resolved dates, text when unresolved), free text (token
 F1), quotes and evidence (character-span IoU against gold spans).
+
+Speed. A suite scores the same gold against many predictions, and predicted values recur
+(repetitions, runs, the items a model always gets right). So the item similarities are
+built from per-field columns (one predicted value against every gold item of a list) and
+set-valued fields are counted once per distinct predicted set, both cached with the gold
+list; texts are tokenised once, in bounded caches that the garbage collector does not have
+to walk. Gold must not be mutated while it is being scored. `_ItemScorer.compare` is the
+reference: the fast paths (`similarity_rows`, `tally`) do the same float operations in the
+same order, so no score depends on the path or on what the caches hold (tests check both).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any, Literal, TypeVar
@@ -127,7 +135,6 @@ def _build(cls: type[_M], values: dict[str, Any]) -> _M:
     return obj
 
 
-
 class Counts(BaseModel):
     """MUC counts of one field, list or whole fixture."""
 
@@ -173,11 +180,14 @@ class Counts(BaseModel):
 
 
 def sum_counts(items: Sequence[Counts]) -> Counts:
-    total = [0] * 5
+    cor = par = inc = mis = spu = 0
     for c in items:
-        for i, v in enumerate(c.slots()):
-            total[i] += v
-    return Counts.of(total)
+        cor += c.cor
+        par += c.par
+        inc += c.inc
+        mis += c.mis
+        spu += c.spu
+    return _build(Counts, {"cor": cor, "par": par, "inc": inc, "mis": mis, "spu": spu})
 
 
 AlignStatus = Literal["matched", "missing", "spurious", "optional", "ignored"]
@@ -300,17 +310,71 @@ _ARTICLES = frozenset({"a", "an", "the"})
 _LOCATION_STOP = frozenset({"the", "in", "at"})
 
 
-@lru_cache(maxsize=1 << 16)
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_NON_WORD.sub(" ", stripped).split())
+    # Not cached itself: every caller caches its own result (bags, names, locations).
+    folded = text.casefold()
+    # ASCII has no decompositions and no combining marks: skip the per-character pass,
+    # which dominated folding (most texts, and nearly all predicted ones, are ASCII).
+    if not folded.isascii():
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_NON_WORD.sub(" ", folded).split())
 
 
-@lru_cache(maxsize=1 << 16)
-def _bag(text: str) -> tuple[Counter[str], int]:
-    tokens = [t for t in _fold(text).split() if t not in _ARTICLES]
-    return Counter(tokens), len(tokens)
+# Text caches hold what a suite compares over and over: gold texts, and predicted texts that
+# recur across repetitions and runs. They are plain dicts of untracked values (str, int,
+# float, dicts of str -> int, tuples of those), emptied when full: functools.lru_cache
+# would add a garbage-collected link object per entry, and a scoring run that caches a few
+# hundred thousand texts would then pay for full collections over everything alive.
+_TEXT_CACHE_MAX = 1 << 16
+_PAIR_CACHE_MAX = 1 << 18
+
+# A text's tokens for token F1: (its distinct tokens, the number of tokens, and the count
+# of each distinct token when some token repeats, else None). When neither of two texts
+# repeats a token, their clipped overlap is the size of the intersection of their
+# vocabularies, which runs in C. Flat tuples of str and int, so that the young collections
+# of the garbage collector stop tracking cached bags before they reach the oldest one.
+_Bag = tuple[tuple[str, ...], int, tuple[int, ...] | None]
+_BAGS: dict[str, _Bag] = {}
+_TOKEN_F1: dict[tuple[str, str], float] = {}
+
+
+def _bag(text: str) -> _Bag:
+    bag = _BAGS.get(text)
+    if bag is None:
+        counts: dict[str, int] = {}
+        n = 0
+        for t in _fold(text).split():
+            if t not in _ARTICLES:
+                counts[t] = counts.get(t, 0) + 1
+                n += 1
+        distinct = tuple(counts)
+        repeats = None if len(distinct) == n else tuple(counts.values())
+        bag = (distinct, n, repeats)
+        if len(_BAGS) >= _TEXT_CACHE_MAX:
+            _BAGS.clear()
+        _BAGS[text] = bag
+    return bag
+
+
+def _bag_f1(gold: _Bag, pred: _Bag) -> float:
+    g_tokens, gn, g_counts = gold
+    p_tokens, pn, p_counts = pred
+    if gn == 0 or pn == 0:
+        return 1.0 if gn == pn else 0.0
+    if g_counts is None or p_counts is None:
+        # min(1, k) = 1: each shared token counts once.
+        same = len(frozenset(g_tokens).intersection(p_tokens))
+    else:
+        large = dict(zip(g_tokens, g_counts, strict=True))
+        same = 0
+        for token, n in zip(p_tokens, p_counts, strict=True):
+            m = large.get(token)
+            if m:
+                same += n if n < m else m
+    if same == 0:
+        return 0.0
+    return 2 * same / (gn + pn)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -330,26 +394,68 @@ def _find(quote: str, text: str) -> _Span | None:
     return pos, pos + len(quote)
 
 
-@lru_cache(maxsize=1 << 18)
 def token_f1(gold: str, pred: str) -> float:
     """SQuAD-style token F1 (case, accents, punctuation and articles ignored).
 
-    Cached: alignment compares every gold text with every predicted one, and the same
-    pairs recur across repetitions and runs of a suite.
+    Cached: the same pairs recur across the items, repetitions and runs of a suite.
     """
-    gbag, gn = _bag(gold)
-    pbag, pn = _bag(pred)
-    if gn == 0 or pn == 0:
-        return 1.0 if gn == pn else 0.0
-    small, large = (gbag, pbag) if len(gbag) <= len(pbag) else (pbag, gbag)
-    same = 0
-    for token, n in small.items():
-        m = large.get(token)
-        if m:
-            same += n if n < m else m
-    if same == 0:
-        return 0.0
-    return 2 * same / (gn + pn)
+    key = (gold, pred)
+    f1 = _TOKEN_F1.get(key)
+    if f1 is None:
+        f1 = _bag_f1(_bag(gold), _bag(pred))
+        if len(_TOKEN_F1) >= _PAIR_CACHE_MAX:
+            _TOKEN_F1.clear()
+        _TOKEN_F1[key] = f1
+    return f1
+
+
+class _TextIndex:
+    """The gold texts of a list (every alternative) indexed by token, for token F1 against
+    many predictions: a prediction's overlap with every gold text comes from the postings of
+    its own tokens, instead of a comparison per gold text."""
+
+    def __init__(self, gold: Sequence[Sequence[str]]) -> None:
+        self.sizes: list[int] = []  # tokens per alternative
+        self.items: list[int] = []  # the gold item of each alternative
+        self.postings: dict[str, list[tuple[int, int]]] = {}  # token -> (alternative, count)
+        for i, alts in enumerate(gold):
+            for alt in alts:
+                k = len(self.sizes)
+                tokens, size, counts = _bag(alt)
+                self.sizes.append(size)
+                self.items.append(i)
+                for t, c in zip(tokens, counts or [1] * len(tokens), strict=True):
+                    self.postings.setdefault(t, []).append((k, c))
+        self.n_items = len(gold)
+
+    def f1(self, text: str) -> list[float]:
+        """token_f1 of `text` against each gold item (the best of its alternatives).
+
+        The same integer overlap (the sum over shared tokens of the smaller count) and the
+        same final division as token_f1, so the values are identical, not merely close.
+        """
+        tokens, pn, counts = _bag(text)
+        same = [0] * len(self.sizes)
+        postings = self.postings
+        if counts is None:
+            for t in tokens:
+                for k, _ in postings.get(t, ()):
+                    same[k] += 1  # min(gold count, 1)
+        else:
+            for t, pc in zip(tokens, counts, strict=True):
+                for k, gc in postings.get(t, ()):
+                    same[k] += gc if gc < pc else pc
+        f1 = [
+            (1.0 if gn == pn else 0.0) if gn == 0 or pn == 0 else (2 * s / (gn + pn) if s else 0.0)
+            for s, gn in zip(same, self.sizes, strict=True)
+        ]
+        if len(f1) == self.n_items:
+            return f1
+        best = [0.0] * self.n_items
+        for i, value in zip(self.items, f1, strict=True):
+            if value > best[i]:
+                best[i] = value
+        return best
 
 
 def _best_f1(alts: Sequence[str], pred: str) -> float:
@@ -368,12 +474,18 @@ def _best_f1(alts: Sequence[str], pred: str) -> float:
 # once per gold list: a suite scores many predictions (repetitions, runs) against the same
 # gold. Keyed by the list object, which the entry keeps alive so its id cannot be reused.
 # Gold is treated as read-only once it is being scored.
-_GOLD_CACHE: dict[tuple[int, str], tuple[object, int, Any]] = {}
-_GOLD_CACHE_MAX = 4096
+_GOLD_CACHE: dict[tuple[int, Hashable], tuple[object, int, Any]] = {}
+_GOLD_CACHE_MAX = 1 << 15
+# Similarity columns (one predicted value against every item of a gold list) held in
+# _GOLD_CACHE entries, all lists together: a bound on memory, not a tuning knob.
+_COLUMNS_MAX = 1 << 17
+_columns_held = 0
 _T = TypeVar("_T")
+_V = TypeVar("_V")
 
 
-def _gold_cached(owner: Sequence[object], tag: str, build: Callable[[], _T]) -> _T:
+def _gold_cached(owner: Sequence[object], tag: Hashable, build: Callable[[], _T]) -> _T:
+    global _columns_held
     key = (id(owner), tag)
     hit = _GOLD_CACHE.get(key)
     if hit is not None and hit[0] is owner and hit[1] == len(owner):
@@ -381,88 +493,25 @@ def _gold_cached(owner: Sequence[object], tag: str, build: Callable[[], _T]) -> 
         return value
     if len(_GOLD_CACHE) >= _GOLD_CACHE_MAX:
         _GOLD_CACHE.clear()
+        _columns_held = 0
     value = build()
     _GOLD_CACHE[key] = (owner, len(owner), value)
     return value
 
 
-class _TextIndex:
-    """Token counts of gold texts (every alternative), for token F1 against many predictions."""
+def _keep(cache: dict[Hashable, _V], key: Hashable, value: _V) -> _V:
+    """cache[key] = value, for caches held in _GOLD_CACHE entries, within _COLUMNS_MAX.
 
-    def __init__(self, gold: Sequence[Sequence[str]]) -> None:
-        vocab: dict[str, int] = {}
-        bags: list[Counter[str]] = []
-        sizes: list[int] = []
-        starts: list[int] = []
-        for alts in gold:
-            starts.append(len(bags))
-            for alt in alts:
-                bag, size = _bag(alt)
-                bags.append(bag)
-                sizes.append(size)
-                for t in bag:
-                    vocab.setdefault(t, len(vocab))
-        self.vocab = vocab
-        self.counts = np.zeros((len(bags), len(vocab)))
-        for r, bag in enumerate(bags):
-            for t, c in bag.items():
-                self.counts[r, vocab[t]] = c
-        self.sizes = np.array(sizes, dtype=float)[:, None]
-        self.starts = np.array(starts, dtype=np.intp)
-        self.one_each = len(bags) == len(gold)
-
-    def f1(self, pred: Sequence[str]) -> np.ndarray:
-        """token_f1 of every gold (best of its alternatives) against every prediction.
-
-        The same integer counts and the same final division as token_f1, so the values are
-        identical, not merely close. Predicted tokens outside the gold vocabulary only add
-        to the prediction's length.
-        """
-        vocab = self.vocab
-        counts = np.zeros((len(pred), len(vocab)))
-        sizes = np.empty(len(pred))
-        for j, text in enumerate(pred):
-            bag, size = _bag(text)
-            sizes[j] = size
-            for t, c in bag.items():
-                k = vocab.get(t)
-                if k is not None:
-                    counts[j, k] = c
-        inter = np.minimum(self.counts[:, None, :], counts[None, :, :]).sum(axis=2)
-        p_len = sizes[None, :]
-        total = self.sizes + p_len
-        with np.errstate(invalid="ignore", divide="ignore"):
-            f1 = np.where(total > 0, 2 * inter / np.where(total > 0, total, 1.0), 0.0)
-        # Both sides empty counts as equal, as in token_f1.
-        f1 = np.where((self.sizes == 0) & (p_len == 0), 1.0, f1)
-        if self.one_each:
-            return f1
-        return np.maximum.reduceat(f1, self.starts, axis=0)
-
-
-def _iou_table(gold: Sequence[Sequence[_Span]], pred: Sequence[Sequence[_Span]]) -> np.ndarray:
-    """_iou_merged of every pair of merged span lists; 0 where a prediction has none."""
-    n, m = len(gold), len(pred)
-    out = np.zeros((n, m))
-    single_g = [i for i, g in enumerate(gold) if len(g) == 1]
-    single_p = [j for j, p in enumerate(pred) if len(p) == 1]
-    if single_g and single_p:
-        gs = np.array([gold[i][0] for i in single_g], dtype=float)
-        ps = np.array([pred[j][0] for j in single_p], dtype=float)
-        g_start, g_end = gs[:, None, 0], gs[:, None, 1]
-        p_start, p_end = ps[None, :, 0], ps[None, :, 1]
-        inter = np.minimum(g_end, p_end) - np.maximum(g_start, p_start)
-        union = (g_end - g_start) + (p_end - p_start) - inter
-        # Spans are non-empty, so the union is positive wherever it is used.
-        out[np.ix_(single_g, single_p)] = np.where(
-            inter > 0, inter / np.where(inter > 0, union, 1.0), 0.0
-        )
-    for i, g in enumerate(gold):
-        g_single = len(g) == 1
-        for j, p in enumerate(pred):
-            if p and not (g_single and len(p) == 1):
-                out[i, j] = _iou_merged(g, p)
-    return out
+    Values should be tuples of atoms, which the garbage collector stops tracking (see
+    _TEXT_CACHE_MAX).
+    """
+    global _columns_held
+    if _columns_held >= _COLUMNS_MAX:
+        _GOLD_CACHE.clear()  # `cache` is dropped with it, after this one insertion
+        _columns_held = 0
+    cache[key] = value
+    _columns_held += 1
+    return value
 
 
 def _actor_keys(
@@ -471,7 +520,10 @@ def _actor_keys(
     """Distinct (name alternatives, kind) of the gold participants, and each item's indices."""
     position: dict[tuple[tuple[str, ...], ActorKind], int] = {}
     sets = [
-        [position.setdefault((alternatives(a.name), a.kind), len(position)) for a in item.participants]
+        [
+            position.setdefault((alternatives(a.name), a.kind), len(position))
+            for a in item.participants
+        ]
         for item in items
     ]
     return list(position), sets
@@ -502,7 +554,20 @@ def _merge(spans: Sequence[_Span]) -> list[_Span]:
 
 def span_iou(gold: Sequence[_Span], pred: Sequence[_Span]) -> float:
     """Character IoU of two sets of [start, end) spans (each merged first)."""
+    if len(gold) == 1 and len(pred) == 1:
+        return _iou_merged(gold, pred)  # a single span is already merged
     return _iou_merged(_merge(gold), _merge(pred))
+
+
+def _evidence_iou(g: Sequence[_Span], p: Sequence[_Span]) -> float:
+    """IoU of merged evidence spans; evidence the grounder could not place points nowhere."""
+    if len(g) == 1 and len(p) == 1:
+        (gs, ge), (ps, pe) = g[0], p[0]
+        inter = (ge if ge < pe else pe) - (gs if gs > ps else ps)
+        if inter <= 0:
+            return 0.0
+        return inter / ((ge - gs) + (pe - ps) - inter)
+    return _iou_merged(g, p) if p else 0.0
 
 
 def _iou_merged(g: Sequence[_Span], p: Sequence[_Span]) -> float:
@@ -545,9 +610,19 @@ class _Comparer:
         return INC, value
 
     def text(self, gold: Alt, pred: str) -> tuple[int, float]:
-        alts = alternatives(gold)
-        best = token_f1(alts[0], pred) if len(alts) == 1 else max(token_f1(g, pred) for g in alts)
-        return self.grade_ratio(best, self.cfg.text_correct, self.cfg.text_partial)
+        if isinstance(gold, str):
+            best = token_f1(gold, pred)
+        else:
+            alts = alternatives(gold)
+            best = (
+                token_f1(alts[0], pred) if len(alts) == 1 else max(token_f1(g, pred) for g in alts)
+            )
+        cfg = self.cfg
+        if best >= cfg.text_correct:
+            return COR, best
+        if best >= cfg.text_partial:
+            return PAR, best
+        return INC, best
 
     def name(self, gold: GoldActor, pred: str) -> tuple[int, float]:
         # The same few names meet each other over and over within one article.
@@ -602,8 +677,18 @@ class _Comparer:
         return best
 
     def time(self, gold: GoldTime, pred: TimeExpr) -> tuple[int, float]:
-        g_iv = _interval(gold.start, gold.end)
-        p_iv = _interval(pred.start, pred.end)
+        return self.time_parts(
+            _time_interval(gold), alternatives(gold.text), _time_interval(pred), pred.text
+        )
+
+    def time_parts(
+        self,
+        g_iv: tuple[int, int] | None,
+        g_texts: Sequence[str],
+        p_iv: tuple[int, int] | None,
+        p_text: str,
+    ) -> tuple[int, float]:
+        """`time` on the resolved intervals and the texts (gold alternatives) of both sides."""
         if g_iv is not None and p_iv is not None:
             if g_iv == p_iv:
                 return COR, 1.0
@@ -613,7 +698,7 @@ class _Comparer:
             union = (g_iv[1] - g_iv[0] + 1) + (p_iv[1] - p_iv[0] + 1) - inter
             return PAR, inter / union
         # At least one side unresolved: compare the expressions as written.
-        best = max(token_f1(g, pred.text) for g in alternatives(gold.text))
+        best = max(token_f1(g, p_text) for g in g_texts)
         if best >= self.cfg.text_correct:
             # The same words, but only one side resolved them: half right.
             return (COR, 1.0) if g_iv is None and p_iv is None else (PAR, 0.5)
@@ -622,7 +707,9 @@ class _Comparer:
         return INC, best
 
     def spans(self, gold: Sequence[_Span], pred: Sequence[_Span]) -> tuple[int, float]:
-        iou = span_iou(gold, pred)
+        return self.grade_iou(span_iou(gold, pred))
+
+    def grade_iou(self, iou: float) -> tuple[int, float]:
         if iou >= self.cfg.span_correct:
             return COR, iou
         if iou >= self.cfg.span_partial:
@@ -645,11 +732,16 @@ class _Comparer:
         return best
 
 
-def _name_grade(
-    alts: tuple[str, ...], kind: ActorKind, pred: str, fuzzy: float
-) -> tuple[int, float]:
-    # Cached: the same few names meet each other over and over within an article and a suite.
-    return _Comparer._name_uncached(alts, kind, pred, fuzzy)
+# Cached: the same few names meet each other over and over within an article and a suite.
+_name_grade = _Comparer._name_uncached
+
+
+def _time_interval(t: GoldTime | TimeExpr) -> tuple[int, int] | None:
+    return _interval(t.start, t.end)
+
+
+def _same(gold: str, pred: str) -> tuple[int, float]:
+    return (COR, 1.0) if gold == pred else (INC, 0.0)
 
 
 def _interval(start: object, end: object) -> tuple[int, int] | None:
@@ -810,6 +902,12 @@ class _ItemScorer:
             self._add(tally, key, SPU)
         return _set_similarity(len(gold), len(pred), pairs, sims, self.weights.get(key, 0.0))
 
+    def _count_text_set(
+        self, tally: _Tally, key: str, gold: Sequence[Alt], pred: Sequence[str]
+    ) -> None:
+        self.counting = True
+        self._text_set(tally, key, gold, pred)
+
     def _time(
         self, tally: _Tally, gold: GoldTime | None, pred: TimeExpr | None
     ) -> tuple[float, float]:
@@ -869,70 +967,100 @@ class _ItemScorer:
     def similarity_matrix(
         self, gold_items: Sequence[object], pred_items: Sequence[object]
     ) -> np.ndarray:
-        """Item similarities of all gold x predicted pairs, as compare(count=False) gives them.
+        """Item similarities of all gold x predicted pairs, as compare(count=False) gives them."""
+        rows = self.similarity_rows(gold_items, pred_items)
+        return np.array(rows, dtype=float).reshape(len(gold_items), len(pred_items))
 
-        Plain loops over per-item values taken out once: lists hold a handful of items, so
-        numpy's per-call overhead on tiny arrays cost more than the arithmetic. Every entry
-        is built with the same float operations in the same order as `compare`, so the
-        alignment (and hence every score) does not depend on which path computed it.
+    def similarity_rows(
+        self, gold_items: Sequence[object], pred_items: Sequence[object]
+    ) -> list[list[float]]:
+        """similarity_matrix as nested lists (a row per gold item).
+
+        Built a field at a time from columns: the similarities of one predicted field value
+        to every gold item of the list. Columns are cached with the gold list, keyed by the
+        predicted value, because the same values recur (the repetitions and runs of a suite,
+        the items a model gets right every time); the accumulation is plain loops, since lists
+        hold a handful of items and numpy's per-call overhead would exceed the arithmetic.
+        Every entry is built with the same float operations in the same order as `compare`
+        (fields in the same order, each adding weight * similarity to the numerator and the
+        weight to the denominator), so the alignment, and hence every score, does not depend
+        on which path computed it.
         """
         n, m = len(gold_items), len(pred_items)
-        num = np.zeros((n, m))
-        den = np.zeros((n, m))
+        # Column-major while accumulating: one list over the gold items per predicted item.
+        num = [[0.0] * n for _ in range(m)]
+        den = [[0.0] * n for _ in range(m)]
         w = self.weights
         cmp = self.cmp
+        cfg = cmp.cfg
+        fuzzy = cfg.name_fuzzy
         gi_: Any = gold_items
         pi_: Any = pred_items
 
-        def add_matrix(key: str, gp: Sequence[bool], pp: Sequence[bool], sim: np.ndarray) -> None:
+        def add(
+            key: str,
+            g_on: Sequence[bool],
+            p_keys: Sequence[Hashable | None],
+            column: Callable[[Any], list[float]],
+            *params: Hashable,
+        ) -> None:
+            """One field. p_keys[j]: the predicted value (None when absent); column(value):
+            its similarity to every gold item (read only where the gold has a value)."""
             weight = w.get(key, 0.0)
             if weight == 0.0:
                 return
-            g = np.array(gp, dtype=bool)[:, None]
-            p = np.array(pp, dtype=bool)[None, :]
-            den[...] += weight * (g | p)
-            num[...] += np.where(g & p, weight * sim, 0.0)
-
-        def add(
-            key: str,
-            gp: Sequence[bool],
-            pp: Sequence[bool],
-            sim: Callable[[Any, Any], float],
-            g_vals: Sequence[Any],
-            p_vals: Sequence[Any],
-        ) -> None:
-            if w.get(key, 0.0) == 0.0:
-                return
-            rows = [
-                [sim(g, p) if g_on and p_on else 0.0 for p, p_on in zip(p_vals, pp, strict=True)]
-                for g, g_on in zip(g_vals, gp, strict=True)
-            ]
-            add_matrix(key, gp, pp, np.array(rows, dtype=float).reshape(n, m))
+            # Columns are kept weighted, with 0.0 where the gold has no value: adding 0.0
+            # to a sum of non-negative terms leaves it exactly as it was.
+            cache: dict[Hashable, tuple[float, ...]] = _gold_cached(
+                gold_items, ("column", key, weight, *params), dict
+            )
+            absent: list[float] | None = None
+            for j, p_key in enumerate(p_keys):
+                if p_key is None:
+                    if absent is None:
+                        absent = [weight if on else 0.0 for on in g_on]
+                    den[j] = [d + x for d, x in zip(den[j], absent, strict=True)]
+                    continue
+                col = cache.get(p_key)
+                if col is None:
+                    sims = column(p_key)
+                    col = _keep(
+                        cache,
+                        p_key,
+                        tuple(weight * c if on else 0.0 for c, on in zip(sims, g_on, strict=True)),
+                    )
+                den[j] = [d + weight for d in den[j]]
+                num[j] = [v + c for v, c in zip(num[j], col, strict=True)]
 
         def text_field(key: str, get_g: Callable[[Any], Alt], p_texts: list[str]) -> None:
-            if key in self.scored:
-                index = _gold_cached(
-                    gold_items, key, lambda: _TextIndex([alternatives(get_g(g)) for g in gi_])
-                )
-                add_matrix(key, [True] * n, [bool(t) for t in p_texts], index.f1(p_texts))
+            if key not in self.scored:
+                return
+            index = _gold_cached(
+                gold_items,
+                ("texts", key),
+                lambda: _TextIndex([alternatives(get_g(g)) for g in gi_]),
+            )
+            add(key, [True] * n, [t or None for t in p_texts], index.f1)
 
         def actors(key: str) -> None:
-            if {key, f"{key}.role", f"{key}.affiliation"} & self.scored:
-                # _quick_actor_set on small integer tables: each distinct (gold actor,
-                # predicted name) pair is graded once per call instead of once per item pair.
-                g_uniq, g_sets = _gold_cached(gold_items, key, lambda: _actor_keys(gi_))
+            if not {key, f"{key}.role", f"{key}.affiliation"} & self.scored:
+                return
+            g_uniq, g_sets = _gold_cached(gold_items, key, lambda: _actor_keys(gi_))
+            weight = w.get(key, 0.0)
+            scale = weight or 1.0
+            value = {COR: 1.0, PAR: 0.5}
+
+            def column(names: tuple[str, ...]) -> list[float]:
+                # _quick_actor_set on a small table: each distinct (gold actor, predicted
+                # name) pair is graded once.
                 p_pos: dict[str, int] = {}
-                p_sets = [[p_pos.setdefault(a.name, len(p_pos)) for a in p.participants] for p in pi_]
-                fuzzy = cmp.cfg.name_fuzzy
-                value = {COR: 1.0, PAR: 0.5}
+                p = [p_pos.setdefault(name, len(p_pos)) for name in names]
                 table = [
                     [value.get(_name_grade(alts, kind, name, fuzzy)[0], 0.0) for name in p_pos]
                     for alts, kind in g_uniq
                 ]
-                weight = w.get(key, 0.0)
-                scale = weight or 1.0
-
-                def actor_sim(g: list[int], p: list[int]) -> float:
+                out: list[float] = []
+                for g in g_sets:
                     used: set[int] = set()
                     matched = 0.0
                     for gu in g:
@@ -944,97 +1072,116 @@ class _ItemScorer:
                         if best_j >= 0:
                             used.add(best_j)
                             matched += best
-                    return weight * 2 * matched / (len(g) + len(p)) / scale
+                    out.append(weight * 2 * matched / (len(g) + len(p)) / scale if g else 0.0)
+                return out
 
-                add(
-                    key,
-                    [bool(s) for s in g_sets],
-                    [bool(s) for s in p_sets],
-                    actor_sim,
-                    g_sets,
-                    p_sets,
-                )
+            add(
+                key,
+                [bool(s) for s in g_sets],
+                [tuple(a.name for a in p.participants) or None for p in pi_],
+                column,
+                fuzzy,
+                weight,
+            )
 
         def evidence() -> None:
-            if "evidence" in self.scored:
-                g_spans = _gold_cached(
-                    gold_items,
-                    "evidence",
-                    lambda: [_merge(_evidence_spans(g.evidence)) for g in gi_],
-                )
-                p_spans = [self._spans(p.evidence) for p in pi_]
-                add_matrix(
-                    "evidence",
-                    [bool(g.evidence) for g in gi_],
-                    [bool(p.evidence) for p in pi_],
-                    _iou_table(g_spans, p_spans),
-                )
+            if "evidence" not in self.scored:
+                return
+            g_spans = _gold_cached(
+                gold_items,
+                "evidence",
+                lambda: [_merge(_evidence_spans(g.evidence)) for g in gi_],
+            )
+
+            def column(p_spans: tuple[_Span, ...]) -> list[float]:
+                return [_evidence_iou(g, p_spans) for g in g_spans]
+
+            add(
+                "evidence",
+                [bool(g.evidence) for g in gi_],
+                [tuple(self._spans(p.evidence)) if p.evidence else None for p in pi_],
+                column,
+            )
 
         def where() -> None:
-            if "location" in self.scored:
-                g_loc = [g.location for g in gi_]
-                p_loc = [p.location for p in pi_]
-                add(
-                    "location",
-                    [bool(alternatives(x)) for x in g_loc],
-                    [bool(x) for x in p_loc],
-                    lambda g, p: cmp.location(g, p)[1],
-                    g_loc,
-                    p_loc,
-                )
+            if "location" not in self.scored:
+                return
+            g_loc = [g.location for g in gi_]
+            g_on = [bool(alternatives(x)) for x in g_loc]
+
+            def column(p: str) -> list[float]:
+                return [
+                    cmp.location(g, p)[1] if on else 0.0 for g, on in zip(g_loc, g_on, strict=True)
+                ]
+
+            add("location", g_on, [x or None for x in (p.location for p in pi_)], column, fuzzy)
 
         def when() -> None:
-            if "time" in self.scored:
-                g_time = [g.time for g in gi_]
-                p_time = [p.time for p in pi_]
-                add(
-                    "time",
-                    [t is not None for t in g_time],
-                    [t is not None for t in p_time],
-                    lambda g, p: cmp.time(g, p)[1],
-                    g_time,
-                    p_time,
-                )
+            if "time" not in self.scored:
+                return
+            g_time = _gold_cached(
+                gold_items,
+                "time",
+                lambda: [
+                    None if g.time is None else (_time_interval(g.time), alternatives(g.time.text))
+                    for g in gi_
+                ],
+            )
+
+            def column(p: tuple[tuple[int, int] | None, str]) -> list[float]:
+                return [
+                    0.0 if g is None else cmp.time_parts(g[0], g[1], p[0], p[1])[1] for g in g_time
+                ]
+
+            add(
+                "time",
+                [t is not None for t in g_time],
+                [None if p.time is None else (_time_interval(p.time), p.time.text) for p in pi_],
+                column,
+                cfg.text_correct,
+                cfg.text_partial,
+            )
 
         if self.list_name == "statements":
+            # Few distinct speakers: grade each distinct (gold, predicted) name pair once.
+            g_uniq, g_idx = _gold_cached(gold_items, "speaker", lambda: _speaker_keys(gi_))
+
+            def speaker(name: str) -> list[float]:
+                grades = [_name_grade(alts, kind, name, fuzzy)[1] for alts, kind in g_uniq]
+                return [grades[k] for k in g_idx]
+
             if "speaker" in self.scored:
-                # Few distinct speakers: grade each distinct (gold, predicted) name pair once.
-                g_uniq, g_idx = _gold_cached(gold_items, "speaker", lambda: _speaker_keys(gi_))
-                p_pos: dict[str, int] = {}
-                p_idx = [p_pos.setdefault(p.speaker.name, len(p_pos)) for p in pi_]
-                fuzzy = cmp.cfg.name_fuzzy
-                table = np.array(
-                    [[_name_grade(alts, kind, name, fuzzy)[1] for name in p_pos] for alts, kind in g_uniq],
-                    dtype=float,
-                ).reshape(len(g_uniq), len(p_pos))
-                add_matrix("speaker", [True] * n, [True] * m, table[np.ix_(g_idx, p_idx)])
+                add("speaker", [True] * n, [p.speaker.name for p in pi_], speaker, fuzzy)
             text_field("content", lambda g: g.content, [p.content for p in pi_])
+            g_quote = [g.quote for g in gi_]
+
+            def quote(p: str) -> list[float]:
+                return [0.0 if g is None else cmp.quote(g, p)[1] for g in g_quote]
+
             if "quote" in self.scored:
-                g_quote = [g.quote for g in gi_]
-                p_quote = [p.quote for p in pi_]
                 add(
                     "quote",
                     [q is not None for q in g_quote],
-                    [bool(q) for q in p_quote],
-                    lambda g, p: cmp.quote(g, p)[1],
-                    g_quote,
-                    p_quote,
+                    [p.quote or None for p in pi_],
+                    quote,
+                    cmp.article_text,
                 )
             evidence()
         elif self.list_name == "meetings":
             actors("participants")
             where()
             when()
+            g_top = [" ".join(alternatives(t)[0] for t in g.topics) for g in gi_]
+
+            def topics(p: str) -> list[float]:
+                return [token_f1(g, p) for g in g_top]
+
             if "topics" in self.scored:
-                g_top = [" ".join(alternatives(t)[0] for t in g.topics) for g in gi_]
-                p_top = [" ".join(p.topics) for p in pi_]
                 add(
                     "topics",
                     [bool(g.topics) for g in gi_],
-                    [bool(p.topics) for p in pi_],
-                    token_f1,
-                    g_top,
-                    p_top,
+                    [" ".join(p.topics) if p.topics else None for p in pi_],
+                    topics,
                 )
             evidence()
         else:
@@ -1043,16 +1190,18 @@ class _ItemScorer:
             where()
             when()
             evidence()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+        return [
+            [num[j][i] / den[j][i] if den[j][i] > 0 else 0.0 for j in range(m)] for i in range(n)
+        ]
 
     def compare(
         self, gold: object | None, pred: object | None, *, count: bool = True
     ) -> tuple[float, _Tally]:
         """(similarity, per-field tally) of a pair; either side may be None (unmatched).
 
-        With count=False only the similarity is computed (the tally stays empty): that is
-        all the alignment needs for the n x m candidate pairs.
+        With count=False only the similarity is computed (the tally stays empty). The
+        reference definition: scoring uses `similarity_rows` and `tally`, which give the
+        same values faster.
         """
         self.counting = count
         tally: _Tally = {}
@@ -1144,6 +1293,254 @@ class _ItemScorer:
         sim = sum(s for s, _ in parts) / total_w if total_w > 0 else 0.0
         return sim, tally
 
+    # --- counting: compare(gold, pred)[1] with less machinery ----------------------------
+
+    def tally(self, gold: object | None, pred: object | None) -> _Tally:
+        """The per-field tally of a pair, as compare(gold, pred)[1] gives it.
+
+        The alignment rows need only the counts; this skips the similarity and the
+        per-field closures of `compare`, visiting the fields (and so creating the tally's
+        keys) in the same order.
+        """
+        tally: _Tally = {}
+        cmp = self.cmp
+        self.counting = True  # _add and _text_set read it
+        if self.list_name == "statements":
+            gs = gold if isinstance(gold, GoldStatement) else None
+            ps = pred if isinstance(pred, Statement) else None
+            self._tally_actor(
+                tally, "speaker", gs.speaker if gs else None, ps.speaker if ps else None
+            )
+            self._count(
+                tally,
+                "content",
+                gs is not None,
+                ps is not None and bool(ps.content),
+                cmp.text,
+                gs.content if gs else "",
+                ps.content if ps else "",
+            )
+            self._count(
+                tally,
+                "quote",
+                gs is not None and gs.quote is not None,
+                ps is not None and bool(ps.quote),
+                cmp.quote,
+                gs.quote if gs else None,
+                ps.quote if ps else None,
+            )
+            self._tally_evidence(tally, gs.evidence if gs else None, ps.evidence if ps else None)
+        elif self.list_name == "meetings":
+            gm = gold if isinstance(gold, GoldMeeting) else None
+            pm = pred if isinstance(pred, Meeting) else None
+            self._tally_actor_set(
+                tally, "participants", gm.participants if gm else [], pm.participants if pm else []
+            )
+            self._tally_where_when(tally, gm, pm)
+            if "topics" in self.scored:
+                g_topics: list[Alt] = gm.topics if gm else []
+                p_topics: list[str] = pm.topics if pm else []
+                cfg = cmp.cfg
+                self._replay(
+                    tally,
+                    g_topics,
+                    ("topic set", cfg.text_correct, cfg.text_partial),
+                    tuple(p_topics),
+                    lambda t: self._count_text_set(t, "topics", g_topics, p_topics),
+                )
+            self._tally_categorical(
+                tally, "format", gm.format if gm else None, pm.format if pm else None
+            )
+            self._tally_evidence(tally, gm.evidence if gm else None, pm.evidence if pm else None)
+        else:
+            gp = gold if isinstance(gold, GoldPlannedEvent) else None
+            pp = pred if isinstance(pred, PlannedEvent) else None
+            self._count(
+                tally,
+                "description",
+                gp is not None,
+                pp is not None and bool(pp.description),
+                cmp.text,
+                gp.description if gp else "",
+                pp.description if pp else "",
+            )
+            self._tally_actor_set(
+                tally, "participants", gp.participants if gp else [], pp.participants if pp else []
+            )
+            self._tally_where_when(tally, gp, pp)
+            self._tally_categorical(
+                tally, "status", gp.status if gp else None, pp.status if pp else None
+            )
+            self._tally_evidence(tally, gp.evidence if gp else None, pp.evidence if pp else None)
+        return tally
+
+    def _count(
+        self,
+        tally: _Tally,
+        key: str,
+        gold_present: bool,
+        pred_present: bool,
+        grade_fn: Callable[[Any, Any], tuple[int, float]],
+        gold: Any,
+        pred: Any,
+    ) -> None:
+        """_scalar's counting: grade_fn(gold, pred) runs only when both are present."""
+        if (gold_present or pred_present) and key in self.scored:
+            grade = (
+                SPU if not gold_present else MIS if not pred_present else grade_fn(gold, pred)[0]
+            )
+            slots = tally.get(key)
+            if slots is None:
+                slots = tally[key] = [0, 0, 0, 0, 0]
+            slots[grade] += 1
+
+    def _tally_subfields(
+        self, tally: _Tally, key: str, gold: GoldActor | None, pred: Actor | None
+    ) -> None:
+        for sub in ("role", "affiliation"):
+            g_val: Alt | None = getattr(gold, sub) if gold is not None else None
+            p_val: str | None = getattr(pred, sub) if pred is not None else None
+            if g_val is None and not p_val:
+                continue  # neither side has a value: nothing to count
+            self._count(
+                tally,
+                f"{key}.{sub}",
+                bool(alternatives(g_val)),
+                bool(p_val),
+                self.cmp.text,
+                g_val or "",
+                p_val or "",
+            )
+
+    def _tally_actor(
+        self, tally: _Tally, key: str, gold: GoldActor | None, pred: Actor | None
+    ) -> None:
+        self._count(
+            tally,
+            key,
+            gold is not None,
+            pred is not None,
+            self.cmp.name,
+            gold,
+            pred.name if pred is not None else "",
+        )
+        self._tally_subfields(tally, key, gold, pred)
+
+    def _replay(
+        self,
+        tally: _Tally,
+        owner: Sequence[object],
+        tag: Hashable,
+        p_key: Hashable,
+        count: Callable[[_Tally], None],
+    ) -> None:
+        """Adds to `tally` what `count` adds to an empty tally, cached with the gold list
+        `owner` and keyed by the predicted value `p_key` (which must determine the counts).
+
+        For set-valued fields, whose counting (a matching per pair) costs the most and whose
+        predicted values recur as often as scalar ones.
+        """
+        if not owner:
+            count(tally)  # an unmatched prediction: no gold list to hold a cache
+            return
+        cache: dict[Hashable, tuple[tuple[str, tuple[int, ...]], ...]] = _gold_cached(
+            owner, tag, dict
+        )
+        part = cache.get(p_key)
+        if part is None:
+            fresh: _Tally = {}
+            count(fresh)
+            part = _keep(cache, p_key, tuple((k, tuple(v)) for k, v in fresh.items()))
+        for k, counts in part:
+            slots = tally.get(k)
+            if slots is None:
+                tally[k] = list(counts)
+            else:
+                for i, c in enumerate(counts):
+                    slots[i] += c
+
+    def _tally_actor_set(
+        self, tally: _Tally, key: str, gold: Sequence[GoldActor], pred: Sequence[Actor]
+    ) -> None:
+        if not (gold or pred) or not {key, f"{key}.role", f"{key}.affiliation"} & self.scored:
+            return
+        cfg = self.cmp.cfg
+        self._replay(
+            tally,
+            gold,
+            ("actor set", key, self.scored, cfg.name_fuzzy, cfg.text_correct, cfg.text_partial),
+            tuple((a.name, a.role, a.affiliation) for a in pred),
+            lambda t: self._count_actor_set(t, key, gold, pred),
+        )
+
+    def _count_actor_set(
+        self, tally: _Tally, key: str, gold: Sequence[GoldActor], pred: Sequence[Actor]
+    ) -> None:
+        name = self.cmp.name
+        pairs, sims = _align_sets(len(gold), len(pred), lambda i, j: name(gold[i], pred[j].name))
+        matched_g = {i for i, _ in pairs}
+        matched_p = {j for _, j in pairs}
+        for i, j in pairs:
+            self._add(tally, key, sims[(i, j)][0])
+            self._tally_subfields(tally, key, gold[i], pred[j])
+        for i in range(len(gold)):
+            if i not in matched_g:
+                self._tally_actor(tally, key, gold[i], None)
+        for j in range(len(pred)):
+            if j not in matched_p:
+                self._tally_actor(tally, key, None, pred[j])
+
+    def _tally_where_when(
+        self,
+        tally: _Tally,
+        gold: GoldMeeting | GoldPlannedEvent | None,
+        pred: Meeting | PlannedEvent | None,
+    ) -> None:
+        g_loc = gold.location if gold else None
+        p_loc = pred.location if pred else None
+        self._count(
+            tally,
+            "location",
+            bool(alternatives(g_loc)),
+            bool(p_loc),
+            self.cmp.location,
+            g_loc,
+            p_loc,
+        )
+        g_time = gold.time if gold else None
+        p_time = pred.time if pred else None
+        self._count(
+            tally, "time", g_time is not None, p_time is not None, self.cmp.time, g_time, p_time
+        )
+
+    def _tally_categorical(
+        self, tally: _Tally, key: str, gold: str | None, pred: str | None
+    ) -> None:
+        g = None if gold in (None, "unknown") else gold
+        p = None if pred in (None, "unknown") else pred
+        self._count(tally, key, g is not None, p is not None, _same, g, p)
+
+    def _tally_evidence(
+        self,
+        tally: _Tally,
+        gold: Sequence[GoldEvidence] | None,
+        pred: Sequence[Evidence] | None,
+    ) -> None:
+        if (gold or pred) and "evidence" in self.scored:
+            self._count(
+                tally,
+                "evidence",
+                bool(gold),
+                bool(pred),
+                self._evidence_grade,
+                self._spans(gold),
+                self._spans(pred),
+            )
+
+    def _evidence_grade(self, g_spans: list[_Span], p_spans: list[_Span]) -> tuple[int, float]:
+        # Both lists are merged already. Evidence the grounder could not place has no span.
+        return self.cmp.grade_iou(_iou_merged(g_spans, p_spans)) if p_spans else (INC, 0.0)
+
 
 def _align_sets(
     n_gold: int, n_pred: int, grade: Callable[[int, int], tuple[int, float]]
@@ -1152,18 +1549,29 @@ def _align_sets(
     sims: dict[tuple[int, int], tuple[int, float]] = {}
     if n_gold == 0 or n_pred == 0:
         return [], sims
-    weight = np.zeros((n_gold, n_pred))
+    weight: list[list[float]] = []
     for i in range(n_gold):
+        row: list[float] = []
         for j in range(n_pred):
-            g = grade(i, j)
-            sims[(i, j)] = g
-            if g[0] in (COR, PAR):
-                # Grade first (a correct pair beats a partial one), similarity breaks ties.
-                weight[i, j] = (2.0 if g[0] == COR else 1.0) + g[1] * 1e-3
-    if n_gold == 1 and n_pred == 1:
-        return ([(0, 0)] if weight[0, 0] > 0 else []), sims
-    rows, cols = linear_sum_assignment(weight, maximize=True)
-    return [(int(i), int(j)) for i, j in zip(rows, cols, strict=True) if weight[i, j] > 0], sims
+            g = sims[(i, j)] = grade(i, j)
+            # Grade first (a correct pair beats a partial one), similarity breaks ties.
+            row.append((2.0 if g[0] == COR else 1.0) + g[1] * 1e-3 if g[0] in (COR, PAR) else 0.0)
+        weight.append(row)
+    return _assign(weight), sims
+
+
+def _assign(weight: list[list[float]]) -> list[tuple[int, int]]:
+    """The positive-weight pairs (row, column) of a maximum-weight matching, by row."""
+    candidates = [[j for j, v in enumerate(row) if v > 0] for row in weight]
+    picked = [cols[0] for cols in candidates if cols]
+    if len(picked) == sum(len(cols) for cols in candidates) and len(set(picked)) == len(picked):
+        # No two candidate pairs share a row or a column: every maximum matching holds all
+        # of them (each has positive weight), so there is nothing to solve.
+        return [(i, cols[0]) for i, cols in enumerate(candidates) if cols]
+    rows, cols_idx = linear_sum_assignment(np.array(weight), maximize=True)
+    return [
+        (i, j) for i, j in zip(rows.tolist(), cols_idx.tolist(), strict=True) if weight[i][j] > 0
+    ]
 
 
 def _set_similarity(
@@ -1223,43 +1631,43 @@ def _score_list(
     rows: list[ItemAlignment] = []
 
     def _absorb(tally: _Tally) -> None:
-        for key, slots in tally.items():
+        for key, (cor, par, inc, mis, spu) in tally.items():
             total = field_totals[key]
-            for i in range(5):
-                total[i] += slots[i]
+            total[COR] += cor
+            total[PAR] += par
+            total[INC] += inc
+            total[MIS] += mis
+            total[SPU] += spu
 
-    pairs: list[tuple[int, int, float, _Tally]] = []
+    pairs: list[tuple[int, int, float, _Tally | None]] = []
     if n_g and n_p:
-        sim = np.zeros((n_g, n_p))
-        sim = scorer.similarity_matrix(gold_items, pred_items)
+        threshold = cmp.cfg.min_item_similarity
         # Below the threshold a pair is worth nothing, so the matching never trades a real
         # match for a sub-threshold one.
-        sim[sim < cmp.cfg.min_item_similarity] = 0.0
-        rows_idx, cols_idx = linear_sum_assignment(sim, maximize=True)
-        for i, j in zip(rows_idx, cols_idx, strict=True):
-            if sim[i, j] > 0:
-                gi, pj = int(i), int(j)
-                pairs.append(
-                    (gi, pj, float(sim[i, j]), scorer.compare(gold_items[gi], pred_items[pj])[1])
-                )
+        sim = [
+            [0.0 if v < threshold else v for v in row]
+            for row in scorer.similarity_rows(gold_items, pred_items)
+        ]
+        for gi, pj in _assign(sim):
+            g_item = gold_items[gi]
+            # An optional gold item's match is not counted: no tally needed.
+            tally = None if g_item.optional else scorer.tally(g_item, pred_items[pj])
+            pairs.append((gi, pj, sim[gi][pj], tally))
 
     matched_g = {i for i, _, _, _ in pairs}
     matched_p = {j for _, j, _, _ in pairs}
-    for i, j, s, tally in sorted(pairs):
-        if gold_items[i].optional:
-            rows.append(
-                _row(gold=i, pred=j, status="optional", similarity=s)
-            )
+    # By gold index (each appears once, so the tallies are never compared).
+    for i, j, s, matched in sorted(pairs, key=lambda pair: pair[0]):
+        if matched is None:
+            rows.append(_row(gold=i, pred=j, status="optional", similarity=s))
             continue
-        _absorb(tally)
-        item_totals[COR if _all_correct(tally) else PAR] += 1
-        rows.append(
-            _row(gold=i, pred=j, status="matched", similarity=s, fields=tally)
-        )
+        _absorb(matched)
+        item_totals[COR if _all_correct(matched) else PAR] += 1
+        rows.append(_row(gold=i, pred=j, status="matched", similarity=s, fields=matched))
     for i, g in enumerate(gold_items):
         if i in matched_g or g.optional:
             continue
-        _, tally = scorer.compare(g, None)
+        tally = scorer.tally(g, None)
         _absorb(tally)
         item_totals[MIS] += 1
         rows.append(_row(gold=i, status="missing", fields=tally))
@@ -1271,7 +1679,7 @@ def _score_list(
         ):
             rows.append(_row(pred=j, status="ignored"))
             continue
-        _, tally = scorer.compare(None, p)
+        tally = scorer.tally(None, p)
         _absorb(tally)
         item_totals[SPU] += 1
         rows.append(_row(pred=j, status="spurious", fields=tally))

@@ -143,11 +143,12 @@ def run_suite(
                     tokens_in=summary.run.tokens_in,
                     tokens_out=summary.run.tokens_out,
                 )
-            except SummarizerError as exc:
+            except Exception as exc:  # one fixture's failure is recorded; the run goes on
+                message = exc.message if isinstance(exc, SummarizerError) else str(exc)[:500]
                 result = FixtureResult(
                     fixture_id=article.id,
                     repetition=rep,
-                    error=ErrorInfo(type=type(exc).__name__, message=exc.message),
+                    error=ErrorInfo(type=type(exc).__name__, message=message or type(exc).__name__),
                     latency_s=time.monotonic() - started,
                 )
             results.append(result)
