@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-import httpx
+import httpx2
 import pytest
 
 from summarizer.ratelimit import BackoffOnLimit, RateLimiter, estimate_tokens, gate_http_client
@@ -137,7 +137,7 @@ def test_a_429_seen_by_one_worker_pauses_the_other_workers() -> None:
 
     async def run(base_url: str) -> list[int]:
         limiter = RateLimiter()
-        client = httpx.AsyncClient(timeout=5.0)
+        client = httpx2.AsyncClient(timeout=5.0)
         assert gate_http_client(client, limiter, answer_tokens=16, on_limited=seen.append)
         statuses: list[int] = []
 
@@ -169,7 +169,7 @@ def test_a_429_seen_by_one_worker_pauses_the_other_workers() -> None:
 def test_the_gate_meters_every_http_attempt_against_rpm() -> None:
     async def run(base_url: str) -> float:
         limiter = RateLimiter(rpm=600)  # 10 a second, bucket of 10
-        client = httpx.AsyncClient(timeout=5.0)
+        client = httpx2.AsyncClient(timeout=5.0)
         gate_http_client(client, limiter, answer_tokens=16)
         started = time.monotonic()
         await asyncio.gather(*(client.get(f"{base_url}/models") for _ in range(15)))
