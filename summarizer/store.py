@@ -28,6 +28,22 @@ def content_key(payload: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def _enable_wal(conn: sqlite3.Connection, patience_s: float = 30.0) -> None:
+    """Switch to WAL, waiting out other processes doing the same on a new file: SQLite
+    does not call the busy handler for that switch and says "database is locked" at once."""
+    deadline = time.monotonic() + patience_s
+    delay = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(0.2, delay * 2)
+
+
 class ResponseStore:
     """Key → JSON value. One connection per thread and process; WAL so readers never block
     writers. A store may be handed to worker processes (forked or pickled): each opens its
@@ -62,7 +78,7 @@ class ResponseStore:
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
             conn.execute("PRAGMA busy_timeout=30000")
-            conn.execute("PRAGMA journal_mode=WAL")
+            _enable_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
             self._local.pid = os.getpid()

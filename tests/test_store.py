@@ -120,3 +120,36 @@ def test_a_store_pickles_without_its_connection(tmp_path: Path) -> None:
     assert copy.get("k") == "v"
     copy.put("k2", "v2")
     assert store.get("k2") == "v2"
+
+
+_OPENER = (
+    "import sys\nfrom summarizer.store import ResponseStore\n"
+    "print('ready', flush=True)\nsys.stdin.readline()\n"  # start together
+    "ResponseStore(sys.argv[1]).put('k', 1)\n"
+)
+
+
+def test_processes_creating_one_new_store_at_once_all_succeed(tmp_path: Path) -> None:
+    # SQLite answers "database is locked" at once (no busy wait) to a WAL switch that races
+    # another process's on a new file; the store waits it out instead of failing.
+    import subprocess
+    import sys
+
+    for round_ in range(5):
+        path = tmp_path / f"new-{round_}.sqlite"
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", _OPENER, str(path)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            )
+            for _ in range(4)
+        ]
+        for proc in procs:
+            assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        for proc in procs:
+            _out, err = proc.communicate(timeout=60)
+            assert proc.returncode == 0, err
