@@ -57,41 +57,9 @@ from summarizer.config import Settings, resolve_settings  # noqa: E402
 from summarizer.pipeline import Pipeline, build_backend  # noqa: E402
 from summarizer.schemas import Article, ArticleSummary  # noqa: E402
 from summarizer.sources import iter_jsonl  # noqa: E402
+from summarizer.testing.samples import DRAFT, MEET, PLAN, QUOTE  # noqa: E402
 
 KEY = "sk-bench-not-a-real-key"
-MEET = "Foreign ministers Anna Berg and Tomas Lind met in Vilnius on Monday to discuss energy."
-QUOTE = '"We agreed to build a new interconnector," Berg said after the talks.'
-PLAN = "The two ministers plan to meet again in March in Riga."
-DRAFT: dict[str, Any] = {
-    "summary": "Two foreign ministers met in Vilnius and plan to meet again in Riga.",
-    "meetings": [
-        {
-            "participants": [{"name": "Anna Berg"}, {"name": "Tomas Lind"}],
-            "location": "Vilnius",
-            "time": "on Monday",
-            "topics": ["energy"],
-            "format": "in_person",
-            "evidence": ["Foreign ministers Anna Berg and Tomas Lind met in Vilnius on Monday"],
-        }
-    ],
-    "statements": [
-        {
-            "speaker": {"name": "Anna Berg", "role": "foreign minister"},
-            "content": "Berg said they agreed to build an interconnector.",
-            "quote": "We agreed to build a new interconnector,",
-            "evidence": [QUOTE],
-        }
-    ],
-    "planned_events": [
-        {
-            "description": "another ministers' meeting",
-            "location": "Riga",
-            "time": "in March",
-            "status": "planned",
-            "evidence": [PLAN],
-        }
-    ],
-}
 
 _CITIES = ["Tallinn", "Warsaw", "Helsinki", "Oslo", "Prague", "Vienna", "Lisbon", "Dublin"]
 _TOPICS = ["grid links", "gas storage", "border crossings", "fisheries", "rail freight", "ports"]

@@ -38,58 +38,14 @@ from summarizer.testing import (
     faulty,
     json_answer,
 )
+from summarizer.testing.samples import DRAFT, sample_text, write_sample_jsonl
 
 REPO = Path(__file__).resolve().parents[1]
 CANARY = "sk-canary-batch-9d3a71"
-MEET = "Foreign ministers Anna Berg and Tomas Lind met in Vilnius on Monday to discuss energy."
-QUOTE = '"We agreed to build a new interconnector," Berg said after the talks.'
-PLAN = "The two ministers plan to meet again in March in Riga."
-DRAFT: dict[str, Any] = {
-    "summary": "Two foreign ministers met in Vilnius and plan to meet again in Riga.",
-    "meetings": [
-        {
-            "participants": [{"name": "Anna Berg"}, {"name": "Tomas Lind"}],
-            "location": "Vilnius",
-            "time": "on Monday",
-            "topics": ["energy"],
-            "format": "in_person",
-            "evidence": ["Foreign ministers Anna Berg and Tomas Lind met in Vilnius on Monday"],
-        }
-    ],
-    "statements": [
-        {
-            "speaker": {"name": "Anna Berg", "role": "foreign minister"},
-            "content": "Berg said they agreed to build an interconnector.",
-            "quote": "We agreed to build a new interconnector,",
-            "evidence": [QUOTE],
-        }
-    ],
-    "planned_events": [
-        {
-            "description": "another ministers' meeting",
-            "location": "Riga",
-            "time": "in March",
-            "status": "planned",
-            "evidence": [PLAN],
-        }
-    ],
-}
 
-
-def text(i: int) -> str:
-    # Each article differs (its own cache entry) but holds every quote of DRAFT.
-    return f"{MEET} {QUOTE} {PLAN} Officials counted {i} delegates at the venue."
-
-
-def write_jsonl(path: Path, n: int, extra: tuple[str, ...] = ()) -> list[str]:
-    ids = [f"a{i}" for i in range(n)]
-    with path.open("w", encoding="utf-8") as handle:
-        for i, article_id in enumerate(ids):
-            record = {"id": article_id, "text": text(i), "published": "2024-03-04"}
-            handle.write(json.dumps(record) + "\n")
-        for line in extra:
-            handle.write(line + "\n")
-    return ids
+# Shared with the other batch tests and the benchmark (summarizer.testing.samples).
+text = sample_text
+write_jsonl = write_sample_jsonl
 
 
 def read_lines(path: Path) -> list[dict[str, Any]]:

@@ -14,41 +14,9 @@ import pytest
 from summarizer import cli
 from summarizer.engines.openai_batch import state_path
 from summarizer.testing import FakeOpenAIServer, RecordedRequest, Reply, json_answer
+from summarizer.testing.samples import DRAFT, sample_text, write_sample_jsonl
 
 CANARY = "sk-canary-openai-batch-51c0e2"
-MEET = "Foreign ministers Anna Berg and Tomas Lind met in Vilnius on Monday to discuss energy."
-QUOTE = '"We agreed to build a new interconnector," Berg said after the talks.'
-PLAN = "The two ministers plan to meet again in March in Riga."
-DRAFT: dict[str, Any] = {
-    "summary": "Two foreign ministers met in Vilnius and plan to meet again in Riga.",
-    "meetings": [
-        {
-            "participants": [{"name": "Anna Berg"}, {"name": "Tomas Lind"}],
-            "location": "Vilnius",
-            "time": "on Monday",
-            "topics": ["energy"],
-            "format": "in_person",
-            "evidence": ["Foreign ministers Anna Berg and Tomas Lind met in Vilnius on Monday"],
-        }
-    ],
-    "statements": [
-        {
-            "speaker": {"name": "Anna Berg", "role": "foreign minister"},
-            "content": "Berg said they agreed to build an interconnector.",
-            "quote": "We agreed to build a new interconnector,",
-            "evidence": [QUOTE],
-        }
-    ],
-    "planned_events": [
-        {
-            "description": "another ministers' meeting",
-            "location": "Riga",
-            "time": "in March",
-            "status": "planned",
-            "evidence": [PLAN],
-        }
-    ],
-}
 # Fails the draft schema: instructor re-asks (live).
 INVALID: dict[str, Any] = {"summary": "x", "meetings": "not a list"}
 # Fits the schema, but its evidence is not in the article: the quote check re-asks (live).
@@ -56,20 +24,9 @@ UNGROUNDED: dict[str, Any] = {**DRAFT, "planned_events": [{**DRAFT["planned_even
                                                            "evidence": ["Invented words."]}]}
 VOLATILE = ("latency_s", "cache_hit")
 
-
-def text(i: int) -> str:
-    return f"{MEET} {QUOTE} {PLAN} Officials counted {i} delegates at the venue."
-
-
-def write_jsonl(path: Path, n: int, extra: tuple[str, ...] = ()) -> list[str]:
-    ids = [f"a{i}" for i in range(n)]
-    with path.open("w", encoding="utf-8") as handle:
-        for i, article_id in enumerate(ids):
-            record = {"id": article_id, "text": text(i), "published": "2024-03-04"}
-            handle.write(json.dumps(record) + "\n")
-        for line in extra:
-            handle.write(line + "\n")
-    return ids
+# Shared with the other batch tests and the benchmark (summarizer.testing.samples).
+text = sample_text
+write_jsonl = write_sample_jsonl
 
 
 def read_lines(path: Path) -> list[dict[str, Any]]:
