@@ -77,3 +77,14 @@ def fake_openai() -> Iterator[Callable[..., FakeOpenAIServer]]:
     yield start
     for server in reversed(started):
         server.close()
+
+
+def use_only_api_key(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    """Clear every OPENAI_* and SUMMARIZER_* variable of the caller's environment, then set
+    OPENAI_API_KEY: a test sees only the settings it gives."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(("OPENAI_", "SUMMARIZER_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("OPENAI_API_KEY", key)

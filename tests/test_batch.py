@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import use_only_api_key
 
 from summarizer import cli
 from summarizer.api import summarize_many
@@ -58,10 +59,7 @@ def chat_requests(srv: FakeOpenAIServer) -> list[RecordedRequest]:
 
 @pytest.fixture(autouse=True)
 def _env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("SUMMARIZER_") or name.startswith("OPENAI_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
+    use_only_api_key(monkeypatch, CANARY)
 
 
 @pytest.fixture

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import openai
 import pytest
+from conftest import use_only_api_key
 
 from summarizer import cli
 from summarizer.engines.openai_batch import state_path
@@ -75,10 +75,7 @@ def answering(per_id: dict[str, Any]) -> Callable[[RecordedRequest], Reply]:
 
 @pytest.fixture(autouse=True)
 def _env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("SUMMARIZER_") or name.startswith("OPENAI_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
+    use_only_api_key(monkeypatch, CANARY)
 
 
 @pytest.fixture

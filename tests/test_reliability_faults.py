@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import threading
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import use_only_api_key
 
 from summarizer import cli
 from summarizer.api import Outcome, summarize_many
@@ -218,10 +218,7 @@ def article_text(name: str) -> str:
 @pytest.fixture(autouse=True)
 def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     # Shrink only the jittered back-off (caps and Retry-After are untouched): fast tests.
-    for name in list(os.environ):
-        if name.startswith(("OPENAI_", "SUMMARIZER_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    use_only_api_key(monkeypatch, KEY)
     monkeypatch.setattr(
         openai_compat, "BackoffPolicy", functools.partial(BackoffPolicy, base=0.01)
     )

@@ -6,7 +6,6 @@ positive control: the same payloads, unescaped, do run there)."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import use_only_api_key
 
 from summarizer import cli
 from summarizer.testing import FakeOpenAIServer, json_answer
@@ -132,10 +132,7 @@ def assert_inert(page: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith(("OPENAI_", "SUMMARIZER_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    use_only_api_key(monkeypatch, KEY)
 
 
 @pytest.fixture

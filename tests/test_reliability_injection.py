@@ -5,7 +5,6 @@ places, events) is dropped by grounding. One test runs the real embedded model."
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import use_only_api_key
 
 from summarizer import cli
 from summarizer.api import summarize
@@ -120,10 +120,7 @@ def injected_article(style: str) -> str:
 
 @pytest.fixture(autouse=True)
 def _env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith(("OPENAI_", "SUMMARIZER_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    use_only_api_key(monkeypatch, KEY)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ in the request bodies the fake server received."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import use_only_api_key
 
 from summarizer import cli
 from summarizer.testing import FakeOpenAIServer, RecordedRequest, Reply, json_answer
@@ -53,10 +53,7 @@ def _article_sent(request: RecordedRequest) -> str:
 
 @pytest.fixture(autouse=True)
 def _env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith(("OPENAI_", "SUMMARIZER_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    use_only_api_key(monkeypatch, KEY)
 
 
 @pytest.fixture

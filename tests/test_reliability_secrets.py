@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import use_only_api_key
 
 from summarizer import cli
 from summarizer.api import summarize
@@ -93,10 +94,7 @@ def debug_log(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture(autouse=True)
 def _env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith(("OPENAI_", "SUMMARIZER_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("OPENAI_API_KEY", CANARY)
+    use_only_api_key(monkeypatch, CANARY)
     monkeypatch.setenv("SUMMARIZER_MAX_ATTEMPTS", "3")
 
 
