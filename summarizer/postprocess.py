@@ -22,6 +22,7 @@ from summarizer.draft import DraftActor, DraftSummary
 from summarizer.grounding import Span, align, contains_name
 from summarizer.schemas import Actor, Evidence, Meeting, PlannedEvent, Statement, TimeExpr
 from summarizer.timex import normalize
+from summarizer.timex_context import normalize_in
 
 # ASCII words separated by single spaces: most names, places and times a model writes.
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9]+(?: [A-Za-z0-9]+)*")
@@ -172,11 +173,19 @@ class Grounder:
     def actors(self, drafts: Iterable[DraftActor], what: str) -> list[Actor]:
         return [a for d in drafts if (a := self.actor(d, what)) is not None]
 
-    def time(self, text: str | None, *, future: bool) -> TimeExpr | None:
+    def time(self, text: str | None, *, future: bool, evidence: list[Evidence]) -> TimeExpr | None:
         phrase = self._present(text, "time")
         if phrase is None:
             return None
-        return normalize(phrase, self.published, tense="future" if future else None)
+        tense = "future" if future else None
+        # Read where the article says it (the occurrence nearest the item's evidence), so
+        # the clause's tense and the times before it resolve "that day" or "on Wednesday".
+        near = next((e.start for e in evidence if e.start is not None), None)
+        span = align(phrase, self.text, near=near)
+        if span is None:
+            return normalize(phrase, self.published, tense)
+        expr = normalize_in(self.text, span.start, span.end, self.published, tense)
+        return expr.model_copy(update={"text": phrase})
 
     def direct_quote(self, quote: str | None) -> str | None:
         if not quote or not quote.strip():
@@ -199,7 +208,7 @@ class Grounder:
                 Meeting(
                     participants=self.actors(m.participants, "participant"),
                     location=self._present(m.location, "location"),
-                    time=self.time(m.time, future=False),
+                    time=self.time(m.time, future=False, evidence=evidence),
                     topics=[t.strip() for t in dict.fromkeys(m.topics) if t.strip()],
                     format=m.format,
                     evidence=evidence,
@@ -230,7 +239,7 @@ class Grounder:
                     description=e.description.strip(),
                     participants=self.actors(e.participants, "participant"),
                     location=self._present(e.location, "location"),
-                    time=self.time(e.time, future=True),
+                    time=self.time(e.time, future=True, evidence=evidence),
                     status=e.status,
                     evidence=evidence,
                 )
@@ -264,8 +273,10 @@ def _same_meeting(a: Meeting, b: Meeting, names: _Names) -> bool:
 def _same_statement(a: Statement, b: Statement, names: _Names) -> bool:
     if names.of([a.speaker]) != names.of([b.speaker]):
         return False
-    return _overlap(a.evidence, b.evidence) or _similar(a.content, b.content) or (
-        a.quote is not None and a.quote == b.quote
+    return (
+        _overlap(a.evidence, b.evidence)
+        or _similar(a.content, b.content)
+        or (a.quote is not None and a.quote == b.quote)
     )
 
 

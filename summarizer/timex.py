@@ -46,9 +46,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from summarizer.errors import UsageError
 from summarizer.schemas import Granularity, TimeExpr
@@ -84,6 +85,17 @@ class _Ctx:
     published: date | None
     tense: str | None
     preps: frozenset[str]
+    given: Sequence[TimeExpr] | None = None
+
+    @cached_property
+    def antecedents(self) -> tuple[_Span, ...] | None:
+        """Times the text gave before the expression, oldest first; None when the caller
+        gave no text at all (then anaphora stay unresolved rather than guessed).
+
+        Converted on first use: most expressions are not anaphoric."""
+        if self.given is None:
+            return None
+        return tuple(span for span in map(_from_expr, self.given) if span is not None)
 
     @property
     def p(self) -> date:
@@ -368,13 +380,27 @@ def _clean(text: str) -> tuple[str, frozenset[str]]:
 # ---------------------------------------------------------------- public entry point
 
 
-def normalize(text: str, published: date | None, tense: str | None = None) -> TimeExpr:
+def normalize(
+    text: str,
+    published: date | None,
+    tense: str | None = None,
+    *,
+    antecedents: Sequence[TimeExpr] | None = None,
+) -> TimeExpr:
     """Resolve a time expression to an ISO date interval relative to `published`.
 
     `tense` ("past", "future", "present" or None) is the tense of the clause the
     expression belongs to; it only decides between past and future occurrences of
     bare cyclic expressions ("on Monday", "in January"). Never raises on odd text:
     what cannot be resolved comes back with null dates and a `note` saying why.
+
+    `antecedents` are the times the text mentions before the expression, oldest
+    first (unresolved ones are ignored). With them, anaphora resolve: "the same day",
+    "that week", "the same period a year earlier", "three days later". An empty list
+    means the text was read and gave none, so "the day" is the publication day; None
+    (the default) means there is no text, and anaphora stay unresolved.
+    `summarizer.timex_context.normalize_in` finds both tense and antecedents in an
+    article.
     """
     if tense is not None:
         tense = tense.strip().lower()
@@ -391,7 +417,7 @@ def normalize(text: str, published: date | None, tense: str | None = None) -> Ti
             text=given, note=f"longer than {_MAX_CHARS} characters: not a time expression"
         )
     cleaned, preps = _clean(given)
-    ctx = _Ctx(published, tense, preps)
+    ctx = _Ctx(published, tense, preps, antecedents)
     try:
         span = _resolve(cleaned, ctx)
     except _Unresolved as unresolved:
@@ -400,6 +426,26 @@ def normalize(text: str, published: date | None, tense: str | None = None) -> Ti
         # Out-of-range calendar arithmetic (year 1 or 9999, "February 30").
         return TimeExpr(text=given, note="not a valid calendar date")
     return TimeExpr(text=given, start=span.start, end=span.end, granularity=span.granularity)
+
+
+def _from_expr(expr: TimeExpr) -> _Span | None:
+    if expr.start is None or expr.end is None or expr.granularity is None:
+        return None
+    days = (expr.end - expr.start).days + 1
+    unit = {
+        (Granularity.day, 1): "day",
+        (Granularity.week, 7): "week",
+        (Granularity.week, 2): "weekend",
+    }.get((expr.granularity, days))
+    if unit is None:
+        unit = {
+            Granularity.month: "month",
+            Granularity.quarter: "quarter",
+            Granularity.season: "season",
+            Granularity.half_year: "half",
+            Granularity.year: "year",
+        }.get(expr.granularity, "span")
+    return _Span(expr.start, expr.end, expr.granularity, unit)
 
 
 def _resolve(s: str, ctx: _Ctx) -> _Span:
@@ -433,18 +479,152 @@ def _period(s: str, ctx: _Ctx) -> _Span | None:
     return _first_match(s, (_PERIOD_RULES, _RULES), ctx)
 
 
-# ---------------------------------------------------------------- rules: anaphora, days
+# ---------------------------------------------------------------- rules: anaphora
+
+_ANAPHORIC = "refers to a time given elsewhere in the text (anaphoric)"
+# What each anaphoric head word refers back to (None: whatever time was given last).
+_ANAPHOR_UNIT: dict[str, str | None] = {
+    "day": "day", "date": "day", "morning": "day", "afternoon": "day", "evening": "day",
+    "night": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year",
+    "decade": "decade", "time": None, "period": None, "which": None, "then": None,
+}  # fmt: skip
+# The longest antecedent (in days) a unit can be taken from: "that month" can follow
+# "on Monday" or "in March", not "in 2009".
+_UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 31, "quarter": 92, "year": 366,
+              "decade": 3653}  # fmt: skip
+_BACKWARD = ("ago", "earlier", "before", "previously", "last", "previous", "prior", "preceding")
+
+
+@_rule(
+    r"(?:(?:same|that|very|its|their|his|her|entire|whole|full) )*"
+    r"(?P<unit>day|date|morning|afternoon|evening|night|week|month|quarter|year|decade|time|"
+    r"period)(?: (?P<shift>(?:a|one) year (?:ago|earlier|before|previously|later|after)|"
+    r"(?:last|previous|prior|next|following) year|year (?:before|earlier|later|after)))?|"
+    r"(?P<pronoun>which|then)"
+)
+def _anaphor(m: re.Match[str], ctx: _Ctx) -> _Span:
+    """ "the same day", "that week", "the entire year", "the same period last year"."""
+    if ctx.antecedents is None:
+        raise _Unresolved(_ANAPHORIC)
+    unit = _ANAPHOR_UNIT[m["unit"] or m["pronoun"]]
+    span = _antecedent(ctx, unit)
+    if span is None:
+        if unit is None:
+            raise _Unresolved(_ANAPHORIC + ", and the text gives no time before it")
+        # The text names no such time before: news then speaks of its own day, week...
+        span = _containing(unit, ctx.p)
+    if m["shift"]:
+        span = _shift(span, -1 if m["shift"].startswith(_BACKWARD) or
+                      m["shift"].endswith(_BACKWARD) else 1, "year")  # fmt: skip
+    return span
+
+
+@_rule(
+    r"(?P<n>%NUM%) (?P<unit>%UNIT%)s? (?P<dir>later|earlier|after|before|afterwards?|"
+    r"previously|on)|(?P<rel>following|previous|prior|preceding) (?P<unit2>day|week|month|"
+    r"quarter|year)|(?P<next>next) day|(?P<unit3>day|week|month|year) (?P<dir3>before|after|"
+    r"previous|earlier|later|prior|afterwards?)"
+)
+def _from_antecedent(m: re.Match[str], ctx: _Ctx) -> _Span | None:
+    """ "three days later", "a year earlier", "the following week", "the year before"."""
+    if not ctx.antecedents:
+        return None  # no text, or no time in it: the deictic rules read it from `published`
+    if m["n"]:
+        _no_vague_count(m["n"])
+        n, unit = _number(m["n"]), _UNITS[m["unit"]]
+        sign = -1 if m["dir"] in _BACKWARD else 1
+        # "two days later" moves the time just given, at its own granularity.
+        for span in reversed(ctx.antecedents):
+            if _days(span) <= _UNIT_DAYS[unit]:
+                return _shift(span, sign * n, unit)
+        return None
+    unit = m["unit2"] or m["unit3"] or "day"
+    sign = -1 if (m["rel"] or m["dir3"] or "").startswith(_BACKWARD) else 1
+    base = _antecedent(ctx, unit)
+    return None if base is None else _containing(unit, _shift(base, sign, unit).start)
+
+
+@_rule(
+    r"(?:%NUM%) (?:%UNIT%)s? (?:later|earlier|sooner|behind|ahead of) (?:than )?"
+    r"(?:originally |initially |first |previously )?(?:planned|expected|scheduled|"
+    r"anticipated|intended|forecast|announced|schedule)"
+)
+def _delay(m: re.Match[str], ctx: _Ctx) -> _Span:
+    # "arrives on November 11, three days later than planned": the phrase describes the
+    # time just given (November 11), not a time of its own.
+    if not ctx.antecedents:
+        raise _Unresolved("describes a delay of a time given elsewhere in the text (anaphoric)")
+    return ctx.antecedents[-1]
 
 
 @_rule(
     r"(?:same|that|this|very|its|their|his|her) (?:day|week|month|year|time|period|date)|"
-    r"day|week|month|year|quarter|decade|time|period|date|(?:same|that) .*|which|then"
+    r"(?:same|that) .*"
 )
-def _anaphoric(m: re.Match[str], ctx: _Ctx) -> _Span | None:
+def _other_anaphor(m: re.Match[str], ctx: _Ctx) -> _Span | None:
     # "this week/month/year" are deictic, resolved by the period rules.
     if m.group(0) in ("this week", "this month", "this year"):
         return None
-    raise _Unresolved("refers to a time given elsewhere in the text (anaphoric)")
+    raise _Unresolved(_ANAPHORIC)
+
+
+@_rule(
+    r"(?:a |an )?(?:%NUM%|%ORD%|[0-9]+(?:st|nd|rd|th)) (?:consecutive|straight|successive) "
+    r"(?P<unit>day|week|month|quarter|year)s?|"
+    r"(?:%ORD%|[0-9]+(?:st|nd|rd|th)) (?P<unit2>day|week|month|quarter|year) (?:in a row|running)"
+)
+def _streak(m: re.Match[str], ctx: _Ctx) -> _Span:
+    # "for a third straight day": a streak reported in the news runs up to the news.
+    return _containing(m["unit"] or m["unit2"], ctx.p)
+
+
+def _days(span: _Span) -> int:
+    return (span.end - span.start).days + 1
+
+
+def _antecedent(ctx: _Ctx, unit: str | None) -> _Span | None:
+    """The latest time given before that fits in `unit`, widened to that unit."""
+    for span in reversed(ctx.antecedents or ()):
+        if unit is None:
+            return span
+        if _days(span) <= _UNIT_DAYS[unit]:
+            return _containing(unit, span.start)
+    return None
+
+
+def _containing(unit: str, d: date) -> _Span:
+    if unit == "day":
+        return _day(d)
+    if unit in ("week", "fortnight"):
+        return _week(d)
+    if unit == "month":
+        return _month(d.year, d.month)
+    if unit == "quarter":
+        return _quarter(d.year, (d.month - 1) // 3 + 1)
+    if unit == "decade":
+        return _decade(d.year - d.year % 10)
+    return _year(d.year)
+
+
+_CALENDAR_UNITS = ("month", "quarter", "season", "half", "year", "decade")
+
+
+def _shift(span: _Span, n: int, unit: str) -> _Span:
+    """`span` moved by `n` units, keeping its own size ("that March" a year on is March)."""
+    if unit == "quarter":
+        n, unit = 3 * n, "month"
+    start = _add(span.start, n, unit)
+    if unit in ("month", "year") and span.unit in _CALENDAR_UNITS:
+        year, month = _shift_month(span.end.year, span.end.month, n * (12 if unit == "year" else 1))
+        end = date(year, month, _last_day(year, month))
+    elif span.unit == "week":
+        return _week(start)
+    else:
+        end = _add(span.end, n, unit)
+    return _Span(start, end, span.granularity, span.unit)
+
+
+# ---------------------------------------------------------------- rules: days
 
 
 @_rule(
@@ -525,6 +705,10 @@ def _numeric(m: re.Match[str], ctx: _Ctx) -> _Span:
     if not distinct:
         raise _Unresolved("not a valid calendar date in either month/day or day/month order")
     if len(distinct) > 1:
+        # The text may already have named one of the two days ("Sunday ... 7/8/07").
+        named = [d for d in distinct if any(a.start == d == a.end for a in ctx.antecedents or ())]
+        if len(named) == 1:
+            return _day(named[0])
         us, eu = readings["month/day"], readings["day/month"]
         raise _Unresolved(
             f"ambiguous numeric date: {us.isoformat()} if month/day (US), "
@@ -705,7 +889,13 @@ def _part(m: re.Match[str], ctx: _Ctx) -> _Span | None:
     table = _PARTS.get(whole.unit)
     if table is None:
         raise _Unresolved(f"cannot take the {m['mod']} of this period")
-    first, last = table[_MODIFIERS[m["mod"]]]
+    mod = _MODIFIERS[m["mod"]]
+    # "since the start of the year" counts from a day, not from a month-long beginning.
+    if mod == "beginning" and ctx.preps & {"since", "from"}:
+        return _day(whole.start)
+    if mod == "end" and ctx.preps & {"until", "till", "through"}:
+        return _day(whole.end)
+    first, last = table[mod]
     subs = _subunits(whole)
     last_index = len(subs) - 1 if last == -1 else last
     return _join(subs[first : last_index + 1], whole)
@@ -763,13 +953,14 @@ def _week_of_month(m: re.Match[str], ctx: _Ctx) -> _Span | None:
     whole = _period(m["rest"], ctx)
     if whole is None or whole.unit != "month":
         return None
+    # ISO weeks, each counted in the month that holds most of its days (as ISO 8601
+    # counts week 1 of a year): the first week holds the 4th, the last the 4th-to-last day.
     if m["ord"] in ("last", "final"):
-        return _Span(whole.end - timedelta(days=6), whole.end, Granularity.week, "span")
-    k = _ORDINALS[m["ord"]] - 1
-    start = whole.start + timedelta(weeks=k)
-    if start > whole.end:
+        return _week(whole.end - timedelta(days=3))
+    week = _week(whole.start + timedelta(days=3, weeks=_ORDINALS[m["ord"]] - 1))
+    if week.start + timedelta(days=3) > whole.end:
         raise _Unresolved("the month has no such week")
-    return _Span(start, min(start + timedelta(days=6), whole.end), Granularity.week, "span")
+    return week
 
 
 # ---------------------------------------------------------------- period rules
@@ -896,4 +1087,5 @@ def _decade_rule(m: re.Match[str], ctx: _Ctx) -> _Span:
 @_period_rule(r"day")
 def _bare_day(m: re.Match[str], ctx: _Ctx) -> _Span:
     # Reached only after a modifier ("late in the day"): the bare word alone is anaphoric.
-    return _day(ctx.p)
+    # Without the text, the day of a news report is the day it is published.
+    return _antecedent(ctx, "day") or _day(ctx.p)
