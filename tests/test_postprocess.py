@@ -102,6 +102,57 @@ def test_grounded_draft_passes_with_offsets_and_normalised_times() -> None:
     assert items.summaries == ["Ministers met."]
 
 
+CONTEXT_ARTICLE = (
+    "Nordvik and Tarsen trade ministers met in Vell on Tuesday. Officials signed a grain "
+    "accord the same day. The ministers are set to meet again on Friday. "
+    "A Friday meeting last month ended without a deal."
+)
+
+
+def test_times_are_read_where_the_article_says_them() -> None:
+    # Published on Thursday 2021-03-04: "the same day" is the Tuesday named before it, and
+    # "on Friday" in a future clause is the coming Friday, not the past one.
+    draft = _draft(
+        meetings=[
+            _meeting(
+                ["Officials signed a grain accord the same day."],
+                participants=[],
+                location=None,
+                time="the same day",
+            )
+        ],
+        planned_events=[
+            _event(
+                evidence=["The ministers are set to meet again on Friday."],
+                participants=[],
+                location=None,
+                time="on Friday",
+            )
+        ],
+    )
+    grounder = Grounder(CONTEXT_ARTICLE, PUBLISHED, "drop")
+    items = grounder.items(draft, near=None)
+    meeting_time = items.meetings[0].time
+    assert meeting_time is not None
+    assert (meeting_time.text, meeting_time.start, meeting_time.end) == (
+        "the same day",
+        date(2021, 3, 2),
+        date(2021, 3, 2),
+    )
+    event_time = items.planned_events[0].time
+    assert event_time is not None and event_time.start == date(2021, 3, 5)
+
+
+def test_meeting_time_uses_the_tense_of_its_own_clause() -> None:
+    # Without context a bare "in March" published on 2021-03-04 is that March; a bare
+    # weekday defaults to the past. Here the clause is future: the coming Monday.
+    article = "The envoys will meet on Monday in Vell to discuss quotas."
+    draft = _draft(meetings=[_meeting([article], participants=[], location=None, time="on Monday")])
+    items = Grounder(article, PUBLISHED, "drop").items(draft, near=None)
+    meeting_time = items.meetings[0].time
+    assert meeting_time is not None and meeting_time.start == date(2021, 3, 8)
+
+
 def test_evidence_offsets_index_the_original_when_the_model_saw_a_cleaned_copy() -> None:
     cleaned = clean(ARTICLE)
     assert len(cleaned.text) < len(ARTICLE)
