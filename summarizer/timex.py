@@ -453,6 +453,8 @@ def _resolve(s: str, ctx: _Ctx) -> _Span:
         raise _Unresolved("no time expression left after removing prepositions and articles")
     span = _first_match(s, (_RULES, _PERIOD_RULES), ctx)
     if span is None:
+        if _FROM_ANTECEDENT.fullmatch(s):
+            raise _Unresolved(_ANAPHORIC)
         raise _Unresolved("no rule matches this expression")
     return span
 
@@ -519,14 +521,17 @@ def _anaphor(m: re.Match[str], ctx: _Ctx) -> _Span:
     return span
 
 
-@_rule(
+_FROM_ANTECEDENT_TEMPLATE = (
     r"(?P<n>%NUM%) (?P<unit>%UNIT%)s? (?P<dir>later|earlier|after|before|afterwards?|"
     r"previously|on)|(?P<rel>following|previous|prior|preceding) (?P<unit2>day|week|month|"
     r"quarter|year)|(?P<next>next) day|(?P<unit3>day|week|month|year) (?P<dir3>before|after|"
     r"previous|earlier|later|prior|afterwards?)"
 )
+
+
+@_rule(_FROM_ANTECEDENT_TEMPLATE)
 def _from_antecedent(m: re.Match[str], ctx: _Ctx) -> _Span | None:
-    """ "three days later", "a year earlier", "the following week", "the year before"."""
+    """Times counted from the last one given: three days later, the year before."""
     if not ctx.antecedents:
         return None  # no text, or no time in it: the deictic rules read it from `published`
     if m["n"]:
@@ -534,14 +539,17 @@ def _from_antecedent(m: re.Match[str], ctx: _Ctx) -> _Span | None:
         n, unit = _number(m["n"]), _UNITS[m["unit"]]
         sign = -1 if m["dir"] in _BACKWARD else 1
         # "two days later" moves the time just given, at its own granularity.
-        for span in reversed(ctx.antecedents):
-            if _days(span) <= _UNIT_DAYS[unit]:
-                return _shift(span, sign * n, unit)
-        return None
+        base = next((a for a in reversed(ctx.antecedents) if _days(a) <= _UNIT_DAYS[unit]), None)
+        if base is None:
+            # "two weeks earlier" than "the 1990s": the text gives nothing that precise.
+            raise _Unresolved(_ANAPHORIC + ", and no time before it is precise enough")
+        return _shift(base, sign * n, unit)
     unit = m["unit2"] or m["unit3"] or "day"
     sign = -1 if (m["rel"] or m["dir3"] or "").startswith(_BACKWARD) else 1
     base = _antecedent(ctx, unit)
-    return None if base is None else _containing(unit, _shift(base, sign, unit).start)
+    if base is None:
+        raise _Unresolved(_ANAPHORIC + ", and no time before it is precise enough")
+    return _containing(unit, _shift(base, sign, unit).start)
 
 
 @_rule(
@@ -576,6 +584,9 @@ def _other_anaphor(m: re.Match[str], ctx: _Ctx) -> _Span | None:
 def _streak(m: re.Match[str], ctx: _Ctx) -> _Span:
     # "for a third straight day": a streak reported in the news runs up to the news.
     return _containing(m["unit"] or m["unit2"], ctx.p)
+
+
+_FROM_ANTECEDENT = _compile(_FROM_ANTECEDENT_TEMPLATE)
 
 
 def _days(span: _Span) -> int:
@@ -619,6 +630,8 @@ def _shift(span: _Span, n: int, unit: str) -> _Span:
         end = date(year, month, _last_day(year, month))
     elif span.unit == "week":
         return _week(start)
+    elif span.unit == "weekend":
+        return _weekend(start)
     else:
         end = _add(span.end, n, unit)
     return _Span(start, end, span.granularity, span.unit)
@@ -937,6 +950,8 @@ def _half_of(m: re.Match[str], ctx: _Ctx) -> _Span | None:
     whole = _period(m["rest"], ctx)
     if whole is None:
         return None
+    if whole.unit == "day":
+        return whole  # "the second half of the day": still that day
     if whole.unit == "year":
         return _half(whole.start.year, h)
     subs = _subunits(whole)

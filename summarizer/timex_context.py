@@ -43,14 +43,14 @@ class TimeMention:
 # ---------------------------------------------------------------- tense
 
 _FUTURE = re.compile(
-    r"(?:\b(?:will|shall|wo n't|won't|going to|to be|"
+    r"(?:\b(?:will|shall|wo n['’]t|won['’]t|going to|to be|"
     r"(?:is|are|was|were|be|been|being) (?:set|due|expected|scheduled|slated|poised|likely|"
     r"planned|supposed|about|to)\b|"
     # A modal not followed by "have" looks forward: "may be signed on September 12".
     r"(?:may|might|could|should|must|would|can)\b(?! have\b)|"
     # Present intentions only: "agreed to" and "planned to" report a past decision.
     r"(?:plans?|planning|intends?|aims?|hopes?|wants?|seeks?|expects?) to|"
-    r"upcoming)\b|'ll\b)"
+    r"upcoming)\b|['’]ll\b)"
     # The verb it governs is part of it: "will be held" is not a past "held".
     r"(?: not)?(?: be| have been)?(?: [a-z]+)?",
     re.IGNORECASE,
@@ -58,7 +58,7 @@ _FUTURE = re.compile(
 # Lower-case only: "United", "Red" in names are not verbs.
 _PAST = re.compile(
     r"\b(?:was|were|had|did|been|[a-z][a-z]+ed|said|told|rose|fell|grew|saw|took|came|went|"
-    r"made|began|won|lost|held|met|paid|sold|bought|led|left|became|gave|got|hit|kept|"
+    r"made|began|won(?!['’]t)|lost|held|met|paid|sold|bought|led|left|became|gave|got|hit|kept|"
     r"brought|thought|found|spent|sent|built|fought|stood|ran|wrote|spoke|broke|chose|"
     r"drove|flew|shook|struck|sank|swung|slid|shut|quit)\b"
 )
@@ -129,7 +129,8 @@ _STARTERS = frozenset(
     """yesterday today tonight tomorrow last this next past coming early mid middle late end
     beginning start first second third fourth final earlier later previous following prior
     within spring summer autumn fall winter a an one two three four five six seven eight nine
-    ten eleven twelve few couple several q1 q2 q3 q4 h1 h2""".split()
+    ten eleven twelve few couple several q1 q2 q3 q4 h1 h2 same that entire whole very its
+    their""".split()
 )
 _TIME_WORDS = frozenset(
     """day week weekend fortnight month year quarter decade today tonight tomorrow yesterday
@@ -139,8 +140,17 @@ _TIME_WORDS = frozenset(
     wednesday wed thursday thurs thur thu friday fri saturday sat sunday sun""".split()
 )
 _ANTECEDENTS = 16
-_CAPITALISED = re.compile(
-    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?"
+_CAPITALISED_NAMES = (
+    "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+)
+_CAPITALISED = re.compile(_CAPITALISED_NAMES + r"[a-z]*\.?")
+_DATE_COMMA = re.compile(r"(?:[0-9]{1,2}(?:st|nd|rd|th)?|" + _CAPITALISED_NAMES + r"[a-z]*\.?),")
+_AFTER_COMMA = re.compile(r"(?:[12][0-9]{3}|" + _CAPITALISED_NAMES + r")\b")
+_BARE_NUMBER = re.compile(r"[0-9]{4}")
+_YEAR_LEADS = frozenset(
+    """in since by until till of from to for before after during through throughout early late
+    mid end start beginning year fiscal between and or around circa spring summer autumn fall
+    winter""".split()
 )
 _TOKEN = re.compile(r"\S+")
 _MAX_WORDS = 7
@@ -198,6 +208,11 @@ def _longest_at(
     last = i
     while last + 1 < len(tokens) and last - i + 1 < _MAX_WORDS:
         word = text[tokens[last][0] : tokens[last][1]]
+        following = text[tokens[last + 1][0] : tokens[last + 1][1]]
+        # "March 3, 2021" and "Monday, March 3" go on past their comma.
+        if word.endswith(",") and _DATE_COMMA.fullmatch(word) and _AFTER_COMMA.match(following):
+            last += 1
+            continue
         if word[-1] in ",;:!?)" or (word.endswith(".") and not _CAPITALISED.fullmatch(word)):
             break
         last += 1
@@ -214,7 +229,7 @@ def _longest_at(
     tense = _tense(text, _sentence_at(sents, start), start, tokens[first_time_word][1])
     for j in range(last, first_time_word - 1, -1):
         end = tokens[j][1]
-        while end > start and text[end - 1] in _WORD_EDGES:
+        while end > start and (text[end - 1] in _WORD_EDGES or text[end - 1].isspace()):
             end -= 1
         if end <= start:
             continue
@@ -223,10 +238,27 @@ def _longest_at(
         word = text[tokens[j][0] : end].lower()
         if word in _DANGLING and j + 1 < len(tokens) and end == tokens[j][1]:
             continue
+        if j == i and _BARE_NUMBER.fullmatch(text[start:end]) and not _a_year(text, tokens, i):
+            return None
         expr = normalize(text[start:end], published, tense, antecedents=antecedents)
         if expr.start is not None:
             return TimeMention(start, end, expr)
     return None
+
+
+def _a_year(text: str, tokens: list[tuple[int, int]], i: int) -> bool:
+    """Whether a lone four-digit number reads as a year ("in 2009", "2009.") rather than a
+    count ("about 2000 workers")."""
+    word = text[tokens[i][0] : tokens[i][1]].strip(_WORD_EDGES)
+    if not 1800 <= int(word) <= 2199:
+        return False
+    before = text[tokens[i - 1][0] : tokens[i - 1][1]].strip(_WORD_EDGES).lower() if i else ""
+    if before in _YEAR_LEADS:
+        return True
+    after = text[tokens[i + 1][0] : tokens[i + 1][1]] if i + 1 < len(tokens) else ""
+    raw = text[tokens[i][0] : tokens[i][1]]
+    # "2000 workers": a count; "2009, when", "in 2009." or a title's last word: a year.
+    return not (raw[-1].isalnum() and after[:1].islower())
 
 
 def _is_time_word(token: str) -> bool:

@@ -114,8 +114,11 @@ CASES: list[tuple[str, date | None, str | None, str, str, Granularity]] = [
     ("the weekend", P, "future", "2022-12-24", "2022-12-25", W),
     ("early next week", P, None, "2022-12-26", "2022-12-28", W),
     ("the end of the week", P, None, "2022-12-23", "2022-12-25", W),
-    ("the first week of January 2023", P, None, "2023-01-01", "2023-01-07", W),
-    ("the last week of March 2023", P, None, "2023-03-25", "2023-03-31", W),
+    # ISO weeks, counted in the month holding most of their days (ISO 8601's week 1 rule).
+    ("the first week of January 2023", P, None, "2023-01-02", "2023-01-08", W),
+    ("the last week of March 2023", P, None, "2023-03-27", "2023-04-02", W),
+    ("the last week of March 2009", P, None, "2009-03-23", "2009-03-29", W),
+    ("the second week of May 2023", P, None, "2023-05-08", "2023-05-14", W),
     # months
     ("this month", P, None, "2022-12-01", "2022-12-31", M),
     ("last month", P, None, "2022-11-01", "2022-11-30", M),
@@ -369,3 +372,462 @@ def test_never_raises_on_near_miss_expressions(
 ) -> None:
     text = " ".join(words)
     _assert_well_formed(normalize(text, published, tense), text)
+
+
+# --------------------------------------------------------------------------- anaphora
+# `antecedents` are the times a text gave before the expression (oldest first). Each one
+# below is built with `normalize` itself and checked first, so a failure further down is
+# about the anaphor, not about its antecedent.
+
+TUE = normalize("Tuesday", P)  # the latest Tuesday on or before P: 2022-12-13
+JAN31 = normalize("January 31, 2022", P)
+LEAP_DAY = normalize("February 29, 2024", P)
+LAST_WEEK = normalize("last week", P)  # 2022-12-12 .. 2022-12-18
+LAST_WEEKEND = normalize("last weekend", P)  # Saturday 2022-12-17, Sunday 2022-12-18
+MAR22 = normalize("March 2022", P)
+Q3_21 = normalize("the third quarter of 2021", P)
+H2_21 = normalize("the second half of 2021", P)
+WINTER23 = normalize("winter 2023", P)  # 2023-12-01 .. 2024-02-29
+Y22 = normalize("2022", P)
+
+
+def _span(got: TimeExpr) -> tuple[date | None, date | None, Granularity | None]:
+    return (got.start, got.end, got.granularity)
+
+
+def _want(start: str, end: str, gran: Granularity) -> tuple[date, date, Granularity]:
+    return (_d(start), _d(end), gran)
+
+
+@pytest.mark.parametrize(
+    ("antecedent", "start", "end", "gran"),
+    [
+        (TUE, "2022-12-13", "2022-12-13", D),
+        (JAN31, "2022-01-31", "2022-01-31", D),
+        (LEAP_DAY, "2024-02-29", "2024-02-29", D),
+        (LAST_WEEK, "2022-12-12", "2022-12-18", W),
+        (LAST_WEEKEND, "2022-12-17", "2022-12-18", W),
+        (MAR22, "2022-03-01", "2022-03-31", M),
+        (Q3_21, "2021-07-01", "2021-09-30", Q),
+        (H2_21, "2021-07-01", "2021-12-31", H),
+        (WINTER23, "2023-12-01", "2024-02-29", S),
+        (Y22, "2022-01-01", "2022-12-31", Y),
+    ],
+)
+def test_antecedents_used_below_resolve_as_intended(
+    antecedent: TimeExpr, start: str, end: str, gran: Granularity
+) -> None:
+    assert _span(antecedent) == _want(start, end, gran)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the same day",
+        "that day",
+        "its date",
+        "that night",
+        "that week",
+        "the same month",
+        "the entire year",
+        "the year",
+        "which",
+        "that time",
+        "then",
+        "the same period last year",
+        "the same day next year",
+        "three days later than originally planned",
+        "the year before",
+        "the following day",
+        "three days later",
+    ],
+)
+def test_anaphora_without_text_stay_unresolved_and_say_why(text: str) -> None:
+    got = normalize(text, P, antecedents=None)
+    assert _span(got) == (None, None, None)
+    assert got.note is not None and "anaphoric" in got.note
+
+
+def test_default_antecedents_is_no_text() -> None:
+    assert normalize("the same day", P) == normalize("the same day", P, antecedents=None)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "gran"),
+    [
+        # The text was read and named no time: news then speaks of its own day, week, year.
+        ("the day", "2022-12-19", "2022-12-19", D),
+        ("the same day", "2022-12-19", "2022-12-19", D),
+        ("that night", "2022-12-19", "2022-12-19", D),
+        ("that week", "2022-12-19", "2022-12-25", W),
+        ("the same month", "2022-12-01", "2022-12-31", M),
+        ("the year", "2022-01-01", "2022-12-31", Y),
+        ("the same quarter", "2022-10-01", "2022-12-31", Q),
+    ],
+)
+def test_unit_anaphora_in_a_text_without_times_mean_the_publication_unit(
+    text: str, start: str, end: str, gran: Granularity
+) -> None:
+    assert _span(normalize(text, P, antecedents=[])) == _want(start, end, gran)
+
+
+@pytest.mark.parametrize("text", ["which", "that time", "then", "the same period last year"])
+def test_unitless_anaphora_in_a_text_without_times_stay_unresolved(text: str) -> None:
+    got = normalize(text, P, antecedents=[])
+    assert got.start is None and got.note is not None and "anaphoric" in got.note
+
+
+def test_anaphora_need_published_when_the_text_gives_no_time() -> None:
+    got = normalize("the same day", None, antecedents=[])
+    assert got.start is None and got.note is not None and "publication date" in got.note
+
+
+@pytest.mark.parametrize("text", ["the same day", "that day", "its date", "that night",
+                                  "that morning", "the very day"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("antecedents", "want"),
+    [
+        ([TUE], "2022-12-13"),
+        # A later but coarser time (a year, a month) cannot be "that day": skip it.
+        ([TUE, Y22], "2022-12-13"),
+        ([TUE, MAR22, Q3_21], "2022-12-13"),
+        # The latest day in the text wins, wherever it falls in the calendar.
+        ([TUE, JAN31], "2022-01-31"),
+        ([JAN31, TUE], "2022-12-13"),
+    ],
+)
+def test_day_anaphora_take_the_latest_day_given(
+    text: str, antecedents: list[TimeExpr], want: str
+) -> None:
+    assert _span(normalize(text, P, antecedents=antecedents)) == _want(want, want, D)
+
+
+ANAPHOR_CASES: list[tuple[str, list[TimeExpr], str, str, Granularity]] = [
+    # unit anaphora widen the latest time that fits in the unit to that unit
+    ("that week", [TUE], "2022-12-12", "2022-12-18", W),
+    ("that week", [TUE, Y22], "2022-12-12", "2022-12-18", W),
+    ("that week", [JAN31], "2022-01-31", "2022-02-06", W),  # Jan 31, 2022 is a Monday
+    ("the same week", [LAST_WEEK], "2022-12-12", "2022-12-18", W),
+    ("the same month", [MAR22], "2022-03-01", "2022-03-31", M),
+    ("the same month", [TUE, MAR22], "2022-03-01", "2022-03-31", M),
+    ("the same month", [MAR22, TUE], "2022-12-01", "2022-12-31", M),
+    ("the same month", [JAN31, Y22], "2022-01-01", "2022-01-31", M),
+    ("that month", [LAST_WEEK], "2022-12-01", "2022-12-31", M),
+    ("the same quarter", [MAR22], "2022-01-01", "2022-03-31", Q),
+    ("the same quarter", [MAR22, Y22], "2022-01-01", "2022-03-31", Q),
+    ("the entire year", [MAR22], "2022-01-01", "2022-12-31", Y),
+    ("the entire year", [Q3_21], "2021-01-01", "2021-12-31", Y),
+    ("the whole year", [JAN31], "2022-01-01", "2022-12-31", Y),
+    ("the whole year", [H2_21, TUE], "2022-01-01", "2022-12-31", Y),
+    ("that year", [H2_21], "2021-01-01", "2021-12-31", Y),
+    # "which", "that time", "then", "the same period": the latest time of any size, as is
+    ("which", [TUE, Y22], "2022-01-01", "2022-12-31", Y),
+    ("which", [Y22, TUE], "2022-12-13", "2022-12-13", D),
+    ("that time", [MAR22], "2022-03-01", "2022-03-31", M),
+    ("that time", [TUE, Q3_21], "2021-07-01", "2021-09-30", Q),
+    ("then", [JAN31, LAST_WEEK], "2022-12-12", "2022-12-18", W),
+    ("then", [LAST_WEEK, WINTER23], "2023-12-01", "2024-02-29", S),
+    ("the same period", [MAR22], "2022-03-01", "2022-03-31", M),
+    # year shifts keep the size of the time shifted
+    ("the same period last year", [MAR22], "2021-03-01", "2021-03-31", M),
+    ("the same period last year", [Q3_21], "2020-07-01", "2020-09-30", Q),
+    ("the same period last year", [H2_21], "2020-07-01", "2020-12-31", H),
+    ("the same period last year", [WINTER23], "2022-12-01", "2023-02-28", S),
+    ("the same period last year", [Y22], "2021-01-01", "2021-12-31", Y),
+    ("the same period last year", [TUE], "2021-12-13", "2021-12-13", D),
+    ("the same period the previous year", [MAR22], "2021-03-01", "2021-03-31", M),
+    ("the same period a year earlier", [LEAP_DAY], "2023-02-28", "2023-02-28", D),
+    ("the same month a year ago", [MAR22], "2021-03-01", "2021-03-31", M),
+    ("the same month a year ago", [TUE], "2021-12-01", "2021-12-31", M),
+    ("the same month a year ago", [LEAP_DAY], "2023-02-01", "2023-02-28", M),
+    ("the same quarter a year earlier", [MAR22], "2021-01-01", "2021-03-31", Q),
+    ("the same quarter a year earlier", [Q3_21], "2020-07-01", "2020-09-30", Q),
+    ("the same quarter a year earlier", [TUE, Y22], "2021-10-01", "2021-12-31", Q),
+    ("the same day next year", [TUE], "2023-12-13", "2023-12-13", D),
+    ("the same day next year", [LEAP_DAY], "2025-02-28", "2025-02-28", D),
+    ("the same day a year later", [JAN31], "2023-01-31", "2023-01-31", D),
+    ("the same month a year later", [MAR22], "2023-03-01", "2023-03-31", M),
+    # counted shifts move the latest time that fits the unit, at its own granularity
+    ("three days later", [TUE], "2022-12-16", "2022-12-16", D),
+    ("three days later", [TUE, Y22], "2022-12-16", "2022-12-16", D),
+    ("three days later", [JAN31], "2022-02-03", "2022-02-03", D),
+    ("three days afterwards", [TUE], "2022-12-16", "2022-12-16", D),
+    ("two days before", [JAN31], "2022-01-29", "2022-01-29", D),
+    ("two weeks earlier", [TUE], "2022-11-29", "2022-11-29", D),
+    ("two weeks earlier", [LAST_WEEK], "2022-11-28", "2022-12-04", W),
+    ("a week on", [TUE], "2022-12-20", "2022-12-20", D),
+    ("a month later", [JAN31], "2022-02-28", "2022-02-28", D),  # Feb has no 31st: clamp
+    ("a month later", [MAR22], "2022-04-01", "2022-04-30", M),
+    ("a year earlier", [MAR22], "2021-03-01", "2021-03-31", M),
+    ("a year earlier", [Q3_21], "2020-07-01", "2020-09-30", Q),
+    ("a year earlier", [TUE], "2021-12-13", "2021-12-13", D),
+    ("a year earlier", [TUE, Y22], "2021-01-01", "2021-12-31", Y),
+    ("a year later", [LEAP_DAY], "2025-02-28", "2025-02-28", D),
+    # "the following day", "the previous week": the unit next to the antecedent's
+    ("the following day", [TUE], "2022-12-14", "2022-12-14", D),
+    ("the following day", [JAN31], "2022-02-01", "2022-02-01", D),
+    ("the following day", [JAN31, MAR22], "2022-02-01", "2022-02-01", D),
+    ("the next day", [TUE], "2022-12-14", "2022-12-14", D),
+    ("the day after", [TUE], "2022-12-14", "2022-12-14", D),
+    ("the day before", [TUE], "2022-12-12", "2022-12-12", D),
+    ("the previous day", [JAN31], "2022-01-30", "2022-01-30", D),
+    ("the previous week", [TUE], "2022-12-05", "2022-12-11", W),
+    ("the previous week", [JAN31], "2022-01-24", "2022-01-30", W),
+    ("the preceding week", [LAST_WEEK], "2022-12-05", "2022-12-11", W),
+    ("the week after", [TUE], "2022-12-19", "2022-12-25", W),
+    ("the following month", [JAN31], "2022-02-01", "2022-02-28", M),
+    ("the month before", [MAR22], "2022-02-01", "2022-02-28", M),
+    ("the previous quarter", [MAR22], "2021-10-01", "2021-12-31", Q),
+    ("the following year", [TUE], "2023-01-01", "2023-12-31", Y),
+    ("the following year", [Q3_21], "2022-01-01", "2022-12-31", Y),
+    ("the year before", [Q3_21], "2020-01-01", "2020-12-31", Y),
+    ("the previous year", [Q3_21], "2020-01-01", "2020-12-31", Y),
+    # a delay describes the time just given, not a time of its own
+    ("three days later than originally planned", [TUE], "2022-12-13", "2022-12-13", D),
+    ("three days later than originally planned", [TUE, MAR22], "2022-03-01", "2022-03-31", M),
+    ("two weeks later than expected", [JAN31], "2022-01-31", "2022-01-31", D),
+    ("a month behind schedule", [Q3_21], "2021-07-01", "2021-09-30", Q),
+    # a modifier on the anaphoric day keeps that day
+    ("late in the day", [TUE], "2022-12-13", "2022-12-13", D),
+    ("late in the day", [TUE, Y22], "2022-12-13", "2022-12-13", D),
+    ("early in the day", [JAN31], "2022-01-31", "2022-01-31", D),
+    ("later in the day", [TUE], "2022-12-13", "2022-12-13", D),
+]
+
+
+@pytest.mark.parametrize(("text", "antecedents", "start", "end", "gran"), ANAPHOR_CASES)
+def test_anaphor_resolves_from_antecedents(
+    text: str, antecedents: list[TimeExpr], start: str, end: str, gran: Granularity
+) -> None:
+    got = normalize(text, P, antecedents=antecedents)
+    assert _span(got) == _want(start, end, gran), got
+    assert got.note is None
+
+
+def test_unresolved_antecedents_are_ignored() -> None:
+    ambiguous = normalize("12/11/2022", P)
+    assert ambiguous.start is None
+    got = normalize("the same day", P, antecedents=[TUE, ambiguous])
+    assert _span(got) == _want("2022-12-13", "2022-12-13", D)
+
+
+def test_antecedents_do_not_change_non_anaphoric_expressions() -> None:
+    for text in ("yesterday", "last week", "March 2023", "the fourth quarter", "on Friday"):
+        assert normalize(text, P, antecedents=[MAR22, TUE]) == normalize(text, P)
+
+
+@pytest.mark.parametrize("antecedents", [None, []])
+@pytest.mark.parametrize(
+    ("text", "start", "end", "gran"),
+    [
+        # Without a time in the text, counted and relative phrases stay deictic.
+        ("a year earlier", "2021-01-01", "2021-12-31", Y),
+        ("the previous year", "2021-01-01", "2021-12-31", Y),
+        ("the previous week", "2022-12-12", "2022-12-18", W),
+        ("two weeks earlier", "2022-12-05", "2022-12-05", D),
+    ],
+)
+def test_counted_shifts_without_antecedents_count_from_published(
+    antecedents: list[TimeExpr] | None, text: str, start: str, end: str, gran: Granularity
+) -> None:
+    assert _span(normalize(text, P, antecedents=antecedents)) == _want(start, end, gran)
+
+
+@pytest.mark.parametrize("text", ["three days later", "the following day", "the day before",
+                                  "the next day", "a year later"])  # fmt: skip
+@pytest.mark.parametrize("antecedents", [None, []])
+def test_forward_shifts_without_antecedents_stay_unresolved(
+    text: str, antecedents: list[TimeExpr] | None
+) -> None:
+    # "three days later" than what? Without a time in the text there is no answer.
+    assert normalize(text, P, antecedents=antecedents).start is None
+
+
+@pytest.mark.parametrize(
+    ("text", "antecedent"),
+    [("two weeks earlier", MAR22), ("a year earlier", normalize("the 1990s", P))],
+)
+def test_counted_shift_from_a_coarse_antecedent_is_not_read_from_published(
+    text: str, antecedent: TimeExpr
+) -> None:
+    got = normalize(text, P, antecedents=[antecedent])
+    # Unresolved, or at least some time before the antecedent ends; never P minus the count.
+    assert antecedent.end is not None
+    assert got.start is None or (got.end is not None and got.end <= antecedent.end)
+
+
+def test_same_weekend_a_year_earlier_is_a_weekend() -> None:
+    got = normalize("the same period a year earlier", P, antecedents=[LAST_WEEKEND])
+    # The weekend of the week holding the date a year before: Sat 18, Sun 19 December 2021.
+    assert _span(got) == _want("2021-12-18", "2021-12-19", W)
+
+
+def test_same_week_a_year_earlier_is_a_whole_iso_week() -> None:
+    got = normalize("that week a year ago", P, antecedents=[LAST_WEEK])
+    assert got.start is not None and got.end is not None
+    assert got.start.weekday() == 0 and (got.end - got.start).days == 6
+    assert got.granularity == W
+    assert 358 <= (LAST_WEEK.start - got.start).days <= 372  # 2022-12-12 minus about a year
+
+
+@pytest.mark.parametrize(
+    "text", ["a second consecutive day", "for a third straight day", "the 5th consecutive day"]
+)
+@pytest.mark.parametrize("antecedents", [None, [], [MAR22]])
+def test_day_streaks_run_up_to_published(text: str, antecedents: list[TimeExpr] | None) -> None:
+    got = normalize(text, P, antecedents=antecedents)
+    assert _span(got) == _want("2022-12-19", "2022-12-19", D)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "gran"),
+    [
+        ("the third straight week", "2022-12-19", "2022-12-25", W),
+        ("fourth week in a row", "2022-12-19", "2022-12-25", W),
+        ("a fifth successive month", "2022-12-01", "2022-12-31", M),
+        ("the second quarter running", "2022-10-01", "2022-12-31", Q),
+        ("two straight years", "2022-01-01", "2022-12-31", Y),
+    ],
+)
+def test_streaks_are_the_unit_holding_published(
+    text: str, start: str, end: str, gran: Granularity
+) -> None:
+    assert _span(normalize(text, P, antecedents=[TUE])) == _want(start, end, gran)
+    assert normalize(text, None).start is None  # nothing guessed from today
+
+
+P2 = date(2007, 7, 9)  # a Monday; 7/8/07 is Sunday July 8 (US) or Tuesday August 7 (day first)
+SUN_JUL8 = normalize("Sunday", P2)
+AUG7 = normalize("August 7, 2007", P2)
+
+
+def test_numeric_date_antecedents_resolve_as_intended() -> None:
+    assert _span(SUN_JUL8) == _want("2007-07-08", "2007-07-08", D)
+    assert _span(AUG7) == _want("2007-08-07", "2007-08-07", D)
+
+
+@pytest.mark.parametrize(
+    "antecedents",
+    [
+        None,
+        [],
+        [normalize("July 7, 2007", P2)],  # neither reading
+        [normalize("July 2007", P2)],  # holds a reading, but is not that day
+        [SUN_JUL8, AUG7],  # both readings named: still ambiguous
+    ],
+)
+def test_ambiguous_numeric_date_stays_ambiguous_without_one_named_reading(
+    antecedents: list[TimeExpr] | None,
+) -> None:
+    got = normalize("7/8/07", P2, antecedents=antecedents)
+    assert got.start is None and got.note is not None and "ambiguous" in got.note
+    assert "2007-07-08" in got.note and "2007-08-07" in got.note
+
+
+@pytest.mark.parametrize(
+    ("antecedents", "want"),
+    [
+        ([SUN_JUL8], "2007-07-08"),
+        ([AUG7], "2007-08-07"),
+        ([AUG7, normalize("2007", P2)], "2007-08-07"),
+        ([normalize("July 7, 2007", P2), SUN_JUL8], "2007-07-08"),
+    ],
+)
+def test_ambiguous_numeric_date_takes_the_reading_the_text_named(
+    antecedents: list[TimeExpr], want: str
+) -> None:
+    assert _span(normalize("7/8/07", P2, antecedents=antecedents)) == _want(want, want, D)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("the first week of January 2023", "2023-01-02", "2023-01-08"),  # Jan 1 is a Sunday
+        ("the last week of March 2009", "2009-03-23", "2009-03-29"),  # Mar 31 is a Tuesday
+        ("the first week of March 2021", "2021-03-01", "2021-03-07"),  # Mar 1 is a Monday
+        ("the fourth week of February 2021", "2021-02-22", "2021-02-28"),
+        ("the final week of February 2021", "2021-02-22", "2021-02-28"),
+        ("the fifth week of March 2023", "2023-03-27", "2023-04-02"),  # 5 of its 7 days in March
+        ("the first week of December 2022", "2022-11-28", "2022-12-04"),  # Dec 1 is a Thursday
+    ],
+)
+def test_weeks_of_a_month(text: str, start: str, end: str) -> None:
+    _check(text, P, None, start, end, W)
+
+
+@pytest.mark.parametrize("text", ["the fifth week of February 2023", "the fifth week of May 2023"])
+def test_a_fifth_week_the_month_does_not_have_is_unresolved(text: str) -> None:
+    got = normalize(text, P)
+    assert got.start is None and got.note is not None and "no such week" in got.note
+
+
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")  # fmt: skip
+
+
+def _plus(d: date, days: int) -> date:
+    return date.fromordinal(d.toordinal() + days)
+
+
+def _weeks_holding_most_days(year: int, month: int) -> list[tuple[date, date]]:
+    """Monday-to-Sunday weeks with at least four of their days in the month, by brute force."""
+    first = date(year, month, 1)
+    monday = _plus(first, -first.weekday() - 7)
+    weeks = []
+    while monday <= _plus(first, 35):
+        days = [_plus(monday, k) for k in range(7)]
+        if sum(d.month == month for d in days) >= 4:
+            weeks.append((days[0], days[-1]))
+        monday = _plus(monday, 7)
+    return weeks
+
+
+def test_weeks_of_every_month_follow_the_iso_majority_rule() -> None:
+    for year in (2020, 2021, 2023, 2024):
+        for month in range(1, 13):
+            name = f"{_MONTH_NAMES[month - 1]} {year}"
+            weeks = _weeks_holding_most_days(year, month)
+            assert len(weeks) in (4, 5)
+            for k, ordinal in enumerate(("first", "second", "third", "fourth", "fifth")):
+                got = normalize(f"the {ordinal} week of {name}", P)
+                want = weeks[k] if k < len(weeks) else (None, None)
+                assert (got.start, got.end) == want, (ordinal, name)
+            last = normalize(f"the last week of {name}", P)
+            assert (last.start, last.end) == weeks[-1], name
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "gran"),
+    [
+        # "since"/"from" count from a day, "until"/"till"/"through" up to one.
+        ("since the start of this year", "2022-01-01", "2022-01-01", D),
+        ("since the beginning of the year", "2022-01-01", "2022-01-01", D),
+        ("from the start of the month", "2022-12-01", "2022-12-01", D),
+        ("until the end of the year", "2022-12-31", "2022-12-31", D),
+        ("till the end of 2023", "2023-12-31", "2023-12-31", D),
+        ("through the end of next month", "2023-01-31", "2023-01-31", D),
+        # Without such a preposition the beginning of a year is its first month.
+        ("the start of this year", "2022-01-01", "2022-01-31", M),
+        ("at the start of this year", "2022-01-01", "2022-01-31", M),
+        ("by the end of the year", "2022-12-01", "2022-12-31", M),
+    ],
+)
+def test_prepositions_before_start_and_end(
+    text: str, start: str, end: str, gran: Granularity
+) -> None:
+    _check(text, P, None, start, end, gran)
+
+
+@pytest.mark.parametrize(
+    ("text", "antecedents", "want"),
+    [
+        ("the second half of the day", [TUE], "2022-12-13"),
+        ("the second half of Monday", None, "2022-12-19"),
+        ("the latter half of yesterday", None, "2022-12-18"),
+    ],
+)
+def test_half_of_a_day_is_that_day(
+    text: str, antecedents: list[TimeExpr] | None, want: str
+) -> None:
+    # As with "late in the day": a day has no smaller unit here, so it stays that day.
+    assert _span(normalize(text, P, antecedents=antecedents)) == _want(want, want, D)
