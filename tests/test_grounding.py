@@ -317,3 +317,58 @@ def test_property_any_substring_aligns_to_itself(text: str, data: st.DataObject)
     sp = align(sub, text)
     assert sp is not None and sp.match == "exact"
     assert text[sp.start : sp.end] == sub
+
+
+# --- one word replaced (step 3) and changed numbers -----------------------------------------
+
+SUBSTITUTION_TEXT = (
+    "The council met on Monday. Officials decided to close the bridge for repairs. "
+    "Traffic will move to the northern road until 18 September 2024."
+)
+
+
+def test_one_word_replaced_in_a_short_phrase_aligns_on_the_whole_window() -> None:
+    quote = "officials agreed to close the bridge"
+    span = align(quote, SUBSTITUTION_TEXT)
+    assert span is not None and span.match == "fuzzy"
+    assert SUBSTITUTION_TEXT[span.start : span.end] == "Officials decided to close the bridge"
+    assert span.score == round(5 / 6, 4)  # the substitution step: 5 of 6 words
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "Officials agreed to shut the bridge",  # two words replaced
+        "agreed to close",  # three words: below SUBSTITUTION_MIN_WORDS
+    ],
+)
+def test_more_than_one_word_changed_or_too_short_is_not_evidence(quote: str) -> None:
+    assert align(quote, SUBSTITUTION_TEXT) is None
+
+
+def test_one_word_replaced_is_refused_when_two_windows_fit() -> None:
+    text = "Ministers met in Oslo on Monday. Ministers met in Bergen on Monday."
+    quote = grounding._split_quote("Ministers met in Paris on Monday")
+    assert grounding._substituted(quote, text, grounding._normalized(text)) is None
+    one = "Ministers met in Oslo on Monday."
+    found = grounding._substituted(quote, one, grounding._normalized(one))
+    assert found is not None and one[found.start : found.end] == "Ministers met in Oslo on Monday"
+
+
+@pytest.mark.parametrize(
+    ("quote", "why"),
+    [
+        ("until 19 September 2024", "a day changed (substitution step)"),
+        ("road until 18 September 2025.", "a year changed"),
+        ("Traffic will move to the northern road until 17 September 2024.", "fuzzy step"),
+    ],
+)
+def test_a_changed_number_is_never_aligned(quote: str, why: str) -> None:
+    assert align(quote, SUBSTITUTION_TEXT) is None, why
+
+
+def test_the_same_numbers_still_align_fuzzily() -> None:
+    quote = "Traffic will shift to the northern road until 18 September 2024."
+    span = align(quote, SUBSTITUTION_TEXT)
+    assert span is not None and span.match == "fuzzy"
+    assert SUBSTITUTION_TEXT[span.start : span.end].startswith("Traffic will move")
