@@ -17,10 +17,12 @@ Reading conventions (news English; each is a rule with a unit test):
   else with `tense="past"` the latest one, with `tense="future"` the next one, and
   without tense the nearest one (ties go to the past), so always within about
   six months of `published`.
-- Weeks are ISO weeks (Monday to Sunday); "this weekend" is the Saturday and Sunday
-  of the week containing `published` (with `tense="past"`, the latest weekend
-  that has begun); "(over) the weekend" follows the weekday rule (latest begun by
-  default, next with `tense="future"`); "next weekend" is the following week's.
+- Weeks are ISO weeks (Monday to Sunday); "the first/last week of March" is the ISO
+  week holding most of its days in March (as ISO 8601 counts week 1 of a year).
+  "This weekend" is the Saturday and Sunday of the week containing `published` (with
+  `tense="past"`, the latest weekend that has begun); "(over) the weekend" follows the
+  weekday rule (latest begun by default, next with `tense="future"`); "next weekend" is
+  the following week's.
 - Seasons are northern-hemisphere meteorological seasons; winter YYYY runs from
   December YYYY to February YYYY+1.
 - early/mid/late March = days 1-10 / 11-20 / 21-end; the first/second half of a month
@@ -35,8 +37,21 @@ Reading conventions (news English; each is a rule with a unit test):
   the seven days up to `published`.
 - A numeric date that reads as a valid date both as month/day and day/month
   ("12/11/2022") stays unresolved, with both readings in `note`.
-- Anaphoric expressions ("the same day", "that week", "the day") refer to a time
-  given elsewhere in the text: they stay unresolved, with a note saying so.
+- Anaphoric expressions ("the same day", "that week", "the day", "which", "three days
+  later", "the year before") refer to a time given elsewhere in the text. Alone they
+  stay unresolved, with a note saying so. Given `antecedents` (the times the text gave
+  before, as `timex_context.normalize_in` finds them): day and unit forms take the latest
+  antecedent that fits and widen it to their unit ("that week" after "on Tuesday" is
+  Tuesday's week); "which", "then", "that time" take the latest of any size; "the same
+  period last year" / "a year earlier" shift it by a year keeping its size; "three days
+  later" moves the latest antecedent at most a day long by three days; "three days
+  later than planned" is the antecedent itself (it describes it). Where no antecedent is
+  precise enough, counted shifts stay unresolved; "the day" and unit forms fall back to
+  the publication day's unit when the text gives no time before them at all.
+- "late in the day" / "the second half of the day" is the day of the latest antecedent,
+  else the publication day (the day a news report is about), with or without text.
+- A streak ("a third straight day", "the fourth week in a row") ends at `published`.
+- "since/from the start of X" is X's first day; "until/through the end of X" its last.
 - Without `published`, only absolute expressions resolve (nothing is guessed from
   today's date). Spans that are not one calendar unit get the granularity of the
   smallest unit at least as long (decades: `unknown`).

@@ -372,3 +372,25 @@ def test_the_same_numbers_still_align_fuzzily() -> None:
     span = align(quote, SUBSTITUTION_TEXT)
     assert span is not None and span.match == "fuzzy"
     assert SUBSTITUTION_TEXT[span.start : span.end].startswith("Traffic will move")
+
+
+@pytest.mark.parametrize(
+    ("quote", "text"),
+    [
+        ("Ministers met in Paris on Monday", "Ministers met in Oslo on Monday. Then they left."),
+        ("Ministers met in Oslo on Tuesday", "Ministers met in Oslo on Monday. Then they left."),
+        (
+            "The talks between Norway and Chile ended without an agreement on fishing quotas.",
+            "The talks between Norway and Sweden ended without an agreement on fishing quotas.",
+        ),
+    ],
+)
+def test_a_changed_name_is_never_aligned(quote: str, text: str) -> None:
+    assert align(quote, text) is None
+
+
+def test_capitalised_first_words_and_lower_case_quotes_are_not_names() -> None:
+    text = "Ministers met in Oslo on Monday. Then they left."
+    # "Envoys" opens the quote: a capital, not a name. The lower-cased quote names nothing.
+    assert align("Envoys met in Oslo on Monday", text) is not None
+    assert align("ministers met in oslo on tuesday", text) is not None
