@@ -541,6 +541,9 @@ def report(results: dict[str, Any], command: str) -> str:
     return "\n".join(lines)
 
 
+COMMENTARY = "### Reading these figures"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
@@ -571,6 +574,12 @@ def main() -> int:
     text = report(results, command)
     target = REPO / "benchmarks" / "results" / "batch.md"
     target.parent.mkdir(parents=True, exist_ok=True)
+    # The hand-written reading of the figures (it names the run it was written for) is
+    # kept, not regenerated: a new run should be read again before it is updated.
+    previous = target.read_text(encoding="utf-8") if target.exists() else ""
+    commentary = previous.find(COMMENTARY)
+    if commentary >= 0:
+        text += "\n\n" + previous[commentary:].rstrip("\n")
     target.write_text(text + "\n", encoding="utf-8")
     print(text)
     return 0
