@@ -72,7 +72,7 @@ FUZZY_MIN_WORDS = 3
 """Quotes with fewer words never align fuzzily: short strings match by chance."""
 
 SUBSTITUTION_MIN_WORDS = 4
-"""Shortest quote that may align with one word replaced (step 4 of `align`). On
+"""Shortest quote that may align with one word replaced (step 3 of `align`). On
 benchmarks/bench_grounding.py --quick, 4 recovers 95% of one-word-replaced quotes and 5
 recovers 90%, both with 1 false alignment in 1,003; three-word phrases ("end of next")
 differ by one word from too many others."""
@@ -522,7 +522,8 @@ def _substituted(q: _Quote, text: str, norm: _Norm) -> Span | None:
     """The one window of the article that has the quote's words but one, in order."""
     if "..." in q.core:
         return None
-    wanted = _WORD_RE.findall(q.core)
+    edges = list(_WORD_RE.finditer(q.core))
+    wanted = [m.group(0) for m in edges]
     n = len(wanted)
     if n < SUBSTITUTION_MIN_WORDS:
         return None
@@ -550,7 +551,6 @@ def _substituted(q: _Quote, text: str, norm: _Norm) -> Span | None:
     a, b = words[first][1], words[first + n - 1][2]
     # What the quote has around its first and last words ("*", "==", "."), when the
     # article has it there too.
-    edges = list(_WORD_RE.finditer(q.core))
     lead, tail = q.core[: edges[0].start()], q.core[edges[-1].end() :]
     if lead and norm.text[max(0, a - len(lead)) : a] == lead:
         a -= len(lead)

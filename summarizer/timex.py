@@ -520,7 +520,7 @@ _BACKWARD = ("ago", "earlier", "before", "previously", "last", "previous", "prio
     r"(?P<pronoun>which|then)"
 )
 def _anaphor(m: re.Match[str], ctx: _Ctx) -> _Span:
-    """ "the same day", "that week", "the entire year", "the same period last year"."""
+    """Anaphora of a day or unit: the same day, that week, the same period last year."""
     if ctx.antecedents is None:
         raise _Unresolved(_ANAPHORIC)
     unit = _ANAPHOR_UNIT[m["unit"] or m["pronoun"]]

@@ -74,7 +74,9 @@ _NOT_PAST = frozenset(("need", "speed", "proceed", "indeed", "feed", "seed", "be
 
 
 def infer_tense(text: str, start: int, end: int) -> str | None:
-    """ "future", "past" or None (present, or no sign) for the clause holding text[start:end].
+    """The tense of the clause holding text[start:end]: "future", "past" or None.
+
+    None means present, or no sign of either.
 
     The verb form nearest the expression in its clause decides ("announced Friday that
     it will": past; "is set to begin on Wednesday": future). A clause that opens the
