@@ -340,16 +340,19 @@ def normalize_in(
             "pass offsets into the same text"
         )
     phrase = text[start:end].strip()
-    # The year or streak may follow the span the caller marked: "October" of next year.
-    more = _CONTINUATION.match(text, end)
-    if more:
-        end = more.end()
     if tense is None:
         tense = infer_tense(text, start, end)
     antecedents = _TimesBefore(text, published, start)
     before = _WORD_BEFORE.search(text[max(0, start - 20) : start])
     prep = before.group(1).lower() if before else ""
-    given = text[start:end].strip()
-    given = f"{prep} {given}" if prep in _PREPOSITIONS else given
-    expr = normalize(given, published, tense, antecedents=antecedents)
+    lead = f"{prep} " if prep in _PREPOSITIONS else ""
+    # The year or streak may follow the span the caller marked: "October" of next year.
+    # Only when it reads as one expression with it ("Friday, in 2009 terms" does not).
+    more = _CONTINUATION.match(text, end)
+    expr = None
+    if more:
+        expr = normalize(lead + text[start : more.end()].strip(), published, tense,
+                         antecedents=antecedents)  # fmt: skip
+    if expr is None or expr.start is None:
+        expr = normalize(lead + phrase, published, tense, antecedents=antecedents)
     return expr.model_copy(update={"text": phrase})

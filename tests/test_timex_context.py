@@ -387,6 +387,14 @@ def test_normalize_in_continues_the_marked_span(
     assert got.text == phrase  # the span as marked, not as continued
 
 
+def test_a_continuation_that_does_not_read_as_one_expression_is_not_taken() -> None:
+    # "Friday, in 2009 terms" looks like a date followed by its year but is not one; the
+    # marked span still resolves on its own (the past Friday, published Wednesday).
+    text = "The board met on Friday, in 2009 terms a record."
+    got = normalize_in(text, *_at(text, "Friday"), date(2009, 3, 4))
+    assert _span(got) == _want("2009-02-27", "2009-02-27", D), got
+
+
 @pytest.mark.parametrize(
     ("text", "phrase", "start", "end", "gran"),
     [
