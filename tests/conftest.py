@@ -88,3 +88,28 @@ def use_only_api_key(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
         if name.startswith(("OPENAI_", "SUMMARIZER_")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("OPENAI_API_KEY", key)
+
+
+def run_together(scripts: list[list[str]]) -> None:
+    """Start one Python process per argv (each prints "ready", then waits for a line on
+    stdin), release them at once, and assert every one exits 0: the way to make writers
+    really overlap."""
+    import subprocess
+    import sys
+
+    procs = [
+        subprocess.Popen(
+            [sys.executable, *argv],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for argv in scripts
+    ]  # fmt: skip
+    for proc in procs:
+        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    for proc in procs:
+        _out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import run_together
 
 from summarizer.cache import SummaryCache, settings_fingerprint
 from summarizer.config import Settings, resolve_settings
@@ -143,22 +142,7 @@ _WRITER = textwrap.dedent(
 
 def test_two_processes_can_fill_one_cache_at_once(tmp_path: Path) -> None:
     path = tmp_path / "shared.sqlite"
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", _WRITER, str(path), str(offset)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        for offset in (0, 150)  # 150 keys overlap
-    ]
-    for proc in procs:
-        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
-    for proc in procs:
-        assert proc.stdin is not None
-        proc.stdin.write("go\n")
-        proc.stdin.flush()
-    for proc in procs:
-        _out, err = proc.communicate(timeout=60)
-        assert proc.returncode == 0, err
+    run_together([["-c", _WRITER, str(path), str(offset)] for offset in (0, 150)])  # 150 overlap
     settings = resolve_settings(
         env={}, backend="openai", base_url="http://127.0.0.1:9/v1", model="test-model"
     )

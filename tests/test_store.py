@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import run_together
 
 from summarizer.store import ResponseStore, content_key
 
@@ -132,24 +133,6 @@ _OPENER = (
 def test_processes_creating_one_new_store_at_once_all_succeed(tmp_path: Path) -> None:
     # SQLite answers "database is locked" at once (no busy wait) to a WAL switch that races
     # another process's on a new file; the store waits it out instead of failing.
-    import subprocess
-    import sys
-
     for round_ in range(5):
         path = tmp_path / f"new-{round_}.sqlite"
-        procs = [
-            subprocess.Popen(
-                [sys.executable, "-c", _OPENER, str(path)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            )
-            for _ in range(4)
-        ]
-        for proc in procs:
-            assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
-        for proc in procs:
-            assert proc.stdin is not None
-            proc.stdin.write("go\n")
-            proc.stdin.flush()
-        for proc in procs:
-            _out, err = proc.communicate(timeout=60)
-            assert proc.returncode == 0, err
+        run_together([["-c", _OPENER, str(path)] for _ in range(4)])
