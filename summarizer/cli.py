@@ -44,6 +44,22 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--replay", action="store_true", help="answer only from --store; fail on a miss")
 
 
+def _add_gate_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--metrics",
+        help="comma-separated metrics to gate (default: the suite's `gate:`, else "
+        "overall.f1,items.f1,grounding_rate,schema_valid)",
+    )
+    p.add_argument(
+        "--threshold", type=float,
+        help="allowed drop for every gated metric (default: the suite's rules, else 0.02)",
+    )
+    p.add_argument(
+        "--exclude-flaky", action="store_true",
+        help="leave out fixtures whose repetitions disagree",
+    )
+
+
 def _settings_from(args: argparse.Namespace) -> Any:
     from summarizer.config import resolve_settings
 
@@ -108,7 +124,7 @@ def _emit(text: str, out: str | None) -> None:
 def _cmd_eval(args: argparse.Namespace) -> int:
     from summarizer import evalcli
 
-    return evalcli.run(args, settings_from=_settings_from, emit=_emit)
+    return evalcli.run(args, emit=_emit)
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
@@ -191,11 +207,27 @@ def build_parser() -> argparse.ArgumentParser:
     ep.add_argument("--out")
     ep.add_argument("--fixtures", help="fixture directory (default: the one the run names)")
     ec = esub.add_parser("compare", help="compare two runs with confidence intervals")
-    ec.add_argument("base")
-    ec.add_argument("new")
-    ec.add_argument("--fail-on-regression", action="store_true")
-    ec.add_argument("--threshold", type=float, default=0.02)
-    ec.add_argument("--out")
+    ec.add_argument("base", help="the baseline RUN.json")
+    ec.add_argument("new", help="the RUN.json to compare with it")
+    ec.add_argument(
+        "--fail-on-regression", action="store_true",
+        help="exit 1 when the gate fails (default: report only)",
+    )
+    _add_gate_options(ec)
+    ec.add_argument("--suite", help="take the gate's rules from this suite's `gate:` mapping")
+    ec.add_argument("--format", choices=["md", "json"], default="md", help="output format (default md)")
+    ec.add_argument("--out", help="write the comparison here instead of standard output")
+    eg = esub.add_parser(
+        "gate", help="replay a suite (or run it with --live), compare with a baseline, exit 1 on regression"
+    )
+    eg.add_argument("suite", help="a suite YAML file (its `gate:` mapping sets the rules)")
+    eg.add_argument("--baseline", required=True, help="the baseline RUN.json to compare with")
+    eg.add_argument("--live", action="store_true", help="call the model instead of replaying the store")
+    eg.add_argument("--out", help="also write the new RUN.json here")
+    eg.add_argument("--summary", help="write the Markdown verdict here (and to $GITHUB_STEP_SUMMARY when set)")
+    eg.add_argument("--junit", help="write JUnit XML here: a testcase per fixture and one for the gate")
+    _add_gate_options(eg)
+    _add_model_options(eg)
     e.set_defaults(func=_cmd_eval)
     return parser
 

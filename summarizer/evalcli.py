@@ -1,31 +1,58 @@
-"""`summarizer eval run|score|report|compare`: argument handling for cli.py (which prints)."""
+"""`summarizer eval run|score|report|compare|gate`: argument handling for cli.py."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from summarizer.config import Settings, resolve_settings
+from summarizer.config import DEFAULT_OPENAI_MODEL, Settings, resolve_settings
 from summarizer.errors import InputError, UsageError
 
 _SETTING_FLAGS = (
     "backend", "model", "base_url", "model_path", "prompt_format", "instructor_mode",
     "max_reasks", "max_attempts", "timeout", "max_tokens", "grounding",
 )
+# Flags that choose a backend by themselves: given on the command line, they outrank the
+# suite's choice of backend, as an explicit argument outranks everything else.
+_OPENAI_SELECTORS = ("model", "base_url")
 
 
-def _suite_settings(args: argparse.Namespace, suite_settings: dict[str, Any], store: Path | None) -> Settings:
-    explicit = {k: v for k, v in suite_settings.items()}
-    explicit.update({k: getattr(args, k) for k in _SETTING_FLAGS if getattr(args, k, None) is not None})
-    store_path = args.store or (str(store) if store else None)
+def suite_settings(
+    flags: dict[str, Any], suite_settings: dict[str, Any], store: Path | None, *, replay: bool
+) -> Settings:
+    """The suite's settings with the command line's flags on top (flags win, always)."""
+    chosen = dict(suite_settings)
+    given = {k: v for k, v in flags.items() if k in _SETTING_FLAGS and v is not None}
+    if "backend" not in given:
+        if any(k in given for k in _OPENAI_SELECTORS) and "model_path" not in given:
+            chosen.pop("backend", None)
+            chosen.pop("model_path", None)
+        elif "model_path" in given:
+            chosen.pop("backend", None)
+            for key in _OPENAI_SELECTORS:
+                chosen.pop(key, None)
+    chosen.update(given)
+    store_path = flags.get("store") or (str(store) if store else None)
     if store_path:
-        explicit["store_path"] = store_path
-    if args.replay:
-        explicit["backend"] = "replay"
-    return resolve_settings(**explicit)
+        chosen["store_path"] = store_path
+    if replay:
+        # Replay answers for the backend that recorded, keeping the suite's model so that the
+        # requests hash as they did when recorded.
+        if chosen.get("backend") == "openai" and not chosen.get("model"):
+            chosen["model"] = DEFAULT_OPENAI_MODEL
+        chosen["backend"] = "replay"
+    return resolve_settings(**chosen)
+
+
+def _flags(args: argparse.Namespace) -> dict[str, Any]:
+    values = {k: getattr(args, k, None) for k in _SETTING_FLAGS}
+    values["store"] = getattr(args, "store", None)
+    return values
 
 
 def _fixtures_for(run_suite_path: str, override: str | None, adapter: str | None = None) -> Any:
@@ -39,38 +66,105 @@ def _fixtures_for(run_suite_path: str, override: str | None, adapter: str | None
     return load_fixture_set(folder, adapter)
 
 
+def replay_miss_advice(run: Any, hint: str) -> str | None:
+    """What to do when a replay found no recordings: None when nothing missed."""
+    missed = [r.fixture_id for r in run.results if r.error is not None and r.error.type == "ReplayMissError"]
+    if not missed:
+        return None
+    s = run.settings
+    return (
+        f"prompt version {s.prompt_version[:12]} has no recorded answers from {s.model or s.backend} "
+        f"for {len(missed)} of {len({r.fixture_id for r in run.results})} fixture(s) "
+        f"({', '.join(missed[:3])}{', ...' if len(missed) > 3 else ''}): the templates, examples, "
+        f"model or parameters changed since the recording. Re-record with: {hint}; commit the "
+        "store and the new baseline, then replay"
+    )
+
+
+def _run_suite(args: argparse.Namespace, *, replay: bool, say: Callable[[str], None]) -> tuple[Any, Any]:
+    from summarizer.eval.suite import load_suite, run_suite
+
+    suite = load_suite(args.suite)
+    settings = suite_settings(_flags(args), suite.settings, suite.store, replay=replay)
+    result = run_suite(
+        suite,
+        settings,
+        repetitions=getattr(args, "repetitions", None),
+        limit=getattr(args, "limit", None),
+        progress=say,
+    )
+    return suite, result
+
+
+def _run_summary(result: Any, out: str | None) -> str:
+    agg = result.aggregate
+    if agg is None:
+        return "no results"
+    mean_f1 = agg.metrics.get("overall.f1")
+    grounded = agg.metrics.get("grounding_rate")
+    s = result.settings
+    return (
+        f"{agg.n_results} results, {agg.n_errors} failed ({s.backend} {s.model}); field F1 "
+        f"{agg.overall.f1:.3f} micro over all fields, "
+        f"{_fixture_mean(result, 'overall.f1'):.3f} mean over fixtures "
+        f"(pooled per repetition: {mean_f1.mean if mean_f1 else float('nan'):.3f}); grounding rate "
+        f"{grounded.mean if grounded else float('nan'):.3f}" + (f"; wrote {out}" if out else "")
+    )
+
+
+def _fixture_mean(result: Any, metric: str) -> float:
+    from summarizer.eval.compare import fixture_metrics
+
+    per = [m[metric] for m in fixture_metrics(result).values() if metric in m]
+    return sum(per) / len(per) if per else float("nan")
+
+
+def _gate_config(args: argparse.Namespace, suite_gate: Any) -> Any:
+    from summarizer.eval.gating import GateConfig
+
+    config = suite_gate if suite_gate is not None else GateConfig()
+    metrics = [m.strip() for m in args.metrics.split(",") if m.strip()] if getattr(args, "metrics", None) else None
+    config = config.restricted(metrics, getattr(args, "threshold", None))
+    if getattr(args, "exclude_flaky", False):
+        config = config.model_copy(update={"exclude_flaky": True})
+    return config
+
+
+def _compare_and_gate(base: Any, new: Any, config: Any) -> tuple[Any, Any]:
+    from summarizer.eval.compare import DEFAULT_METRICS, compare, gate
+
+    metrics = list(dict.fromkeys([*DEFAULT_METRICS, *config.metrics]))
+    comparison = compare(base, new, metrics=metrics, exclude_flaky=config.exclude_flaky)
+    return comparison, gate(comparison, config=config)
+
+
+def _write_text(path: str, text: str, *, append: bool = False) -> None:
+    try:
+        with open(path, "a" if append else "w", encoding="utf-8") as handle:
+            handle.write(text if text.endswith("\n") else text + "\n")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}: check the path") from None
+
+
 def run(
     args: argparse.Namespace,
     *,
-    settings_from: Callable[[argparse.Namespace], Any],
     emit: Callable[[str, str | None], None],
+    say: Callable[[str], None] | None = None,
+    environ: dict[str, str] | None = None,
 ) -> int:
     from summarizer.eval.runfile import Run
 
+    tell = say or (lambda line: print(line, file=sys.stderr, flush=True))
     command = args.eval_command
     if command == "run":
-        from summarizer.eval.suite import load_suite, run_suite
-
-        suite = load_suite(args.suite)
-        settings = _suite_settings(args, suite.settings, suite.store)
-        result = run_suite(
-            suite,
-            settings,
-            repetitions=args.repetitions,
-            limit=args.limit,
-            progress=lambda line: print(line, file=sys.stderr, flush=True),
-        )
+        suite, result = _run_suite(args, replay=args.replay, say=tell)
         result.save(args.out)
+        tell(_run_summary(result, args.out))
+        advice = replay_miss_advice(result, suite.re_record_hint())
+        if advice:
+            tell(f"summarizer: {advice}")
         agg = result.aggregate
-        if agg is not None:
-            f1 = agg.metrics.get("overall.f1")
-            grounded = agg.metrics.get("grounding_rate")
-            print(
-                f"{agg.n_results} results, {agg.n_errors} failed; overall F1 "
-                f"{f1.mean if f1 else float('nan'):.3f}; grounding rate "
-                f"{grounded.mean if grounded else float('nan'):.3f}; wrote {args.out}",
-                file=sys.stderr,
-            )
         return 1 if agg is not None and agg.n_results and agg.n_errors == agg.n_results else 0
 
     if command == "score":
@@ -103,15 +197,67 @@ def run(
         return 0
 
     if command == "compare":
-        from summarizer.eval.compare import compare, gate
         from summarizer.eval.report import comparison_markdown
 
+        suite_gate = None
+        if args.suite:
+            from summarizer.eval.suite import load_suite
+
+            suite_gate = load_suite(args.suite).gate
         base, new = Run.load(args.base), Run.load(args.new)
-        comparison = compare(base, new)
-        verdict = gate(comparison, threshold=args.threshold)
-        emit(comparison_markdown(comparison, verdict), args.out)
+        comparison, verdict = _compare_and_gate(base, new, _gate_config(args, suite_gate))
+        if args.format == "json":
+            payload = {"comparison": comparison.model_dump(mode="json"), "gate": verdict.model_dump(mode="json")}
+            emit(json.dumps(payload, indent=2), args.out)
+        else:
+            emit(comparison_markdown(comparison, verdict), args.out)
+        for warning in verdict.warnings:
+            tell(f"summarizer: warning: {warning}")
         if args.fail_on_regression and not verdict.passed:
-            print(f"summarizer: regression: {'; '.join(verdict.failures)}", file=sys.stderr)
+            tell(f"summarizer: regression: {'; '.join(verdict.failures)}")
             return 1
         return 0
+
+    if command == "gate":
+        return _gate(args, emit=emit, say=tell, environ=os.environ if environ is None else environ)
     raise UsageError(f"unknown eval command {command!r}")
+
+
+def _gate(
+    args: argparse.Namespace,
+    *,
+    emit: Callable[[str, str | None], None],
+    say: Callable[[str], None],
+    environ: Any,
+) -> int:
+    """Replay (or run with --live) a suite, compare it with its baseline, and gate."""
+    from summarizer.eval.junit import gate_junit
+    from summarizer.eval.report import comparison_markdown
+    from summarizer.eval.runfile import Run
+
+    baseline = Run.load(args.baseline)
+    suite, result = _run_suite(args, replay=not args.live, say=say)
+    if args.out:
+        result.save(args.out)
+    say(_run_summary(result, args.out))
+    advice = replay_miss_advice(result, suite.re_record_hint())
+    config = _gate_config(args, suite.gate)
+    comparison, verdict = _compare_and_gate(baseline, result, config)
+    if advice:
+        verdict = verdict.model_copy(update={"passed": False, "failures": [advice, *verdict.failures]})
+    markdown = comparison_markdown(comparison, verdict)
+    emit(markdown, None)
+    if args.summary:
+        _write_text(args.summary, markdown)
+    step_summary = environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        _write_text(step_summary, markdown, append=True)
+    if args.junit:
+        _write_text(args.junit, gate_junit(suite.name, baseline, result, comparison, verdict))
+    for warning in verdict.warnings:
+        say(f"summarizer: warning: {warning}")
+    if not verdict.passed:
+        say(f"summarizer: gate failed: {'; '.join(verdict.failures)}")
+        return 1
+    say(f"summarizer: gate passed ({len(verdict.verdicts)} metrics, {comparison.n_fixtures} fixtures)")
+    return 0

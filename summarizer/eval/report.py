@@ -388,10 +388,13 @@ def to_html(run: Run, fixtures: FixtureSet | None = None, *, details: bool = Tru
 
 
 def comparison_markdown(comparison: Comparison, gate_result: GateResult | None = None) -> str:
-    """A comparison as Markdown: metric deltas with CIs, worse fixtures, gate verdict."""
+    """A comparison as Markdown: metric deltas with CIs, worse fixtures, the gate's rules and verdict.
+
+    Every metric is a mean over fixtures (`eval run` also prints the micro average over fields).
+    """
     rows = [
         [
-            d.metric,
+            md_escape(d.metric),
             _fmt(d.base),
             _fmt(d.new),
             f"{d.delta:+.3f}",
@@ -401,21 +404,32 @@ def comparison_markdown(comparison: Comparison, gate_result: GateResult | None =
         for d in comparison.metrics.values()
     ]
     parts = [
-        f"# Comparison: {md_escape(comparison.new_label)} vs {md_escape(comparison.base_label)}",
-        f"{comparison.n_fixtures} paired fixtures; paired bootstrap, {comparison.n_boot} "
-        f"resamples, seed {comparison.seed}.",
-        md_table(["metric", "base", "new", "delta", "95% CI", "n"], rows),
+        f"# Comparison: base {md_escape(comparison.base_label)} → new {md_escape(comparison.new_label)}",
+        f"{comparison.n_fixtures} paired fixtures; metrics are means over fixtures; deltas are "
+        f"new − base; paired bootstrap, {comparison.n_boot} resamples, seed {comparison.seed}.",
+        md_table(["metric (mean over fixtures)", "base", "new", "delta", "95% CI", "n"], rows),
     ]
+    if comparison.base_prompt_version != comparison.new_prompt_version:
+        parts.append(
+            f"Prompt versions differ: base {md_escape(comparison.base_prompt_version[:12])}, "
+            f"new {md_escape(comparison.new_prompt_version[:12])}."
+        )
     if comparison.only_in_base or comparison.only_in_new:
         parts.append(
-            f"Unpaired fixtures: only in base {comparison.only_in_base}, "
-            f"only in new {comparison.only_in_new}."
+            f"Unpaired fixtures: only in base {md_escape(str(comparison.only_in_base))}, "
+            f"only in new {md_escape(str(comparison.only_in_new))}."
+        )
+    if comparison.flaky:
+        left_out = " (left out of the comparison)" if comparison.excluded else ""
+        parts.append(
+            f"Flaky fixtures (repetitions disagree){left_out}: "
+            + ", ".join(md_escape(f) for f in comparison.flaky)
         )
     if comparison.worse:
         lines = [f"## Fixtures that got worse ({comparison.primary_metric})"]
         for c in comparison.worse:
             changed = ", ".join(
-                f"{f.metric} {f.base:.2f}→{f.new:.2f}" for f in c.fields if f.new < f.base
+                f"{f.metric} {f.base:.2f} → {f.new:.2f}" for f in c.fields if f.new < f.base
             )
             lines.append(
                 f"- {md_escape(c.fixture_id)}: {c.base:.3f} → {c.new:.3f} ({c.delta:+.3f})"
@@ -423,8 +437,45 @@ def comparison_markdown(comparison: Comparison, gate_result: GateResult | None =
             )
         parts.append("\n".join(lines))
     if gate_result is not None:
-        verdict = "PASSED" if gate_result.passed else "FAILED"
-        lines = [f"## Gate (threshold {gate_result.threshold}): {verdict}"]
-        lines += [f"- {md_escape(f)}" for f in gate_result.failures]
-        parts.append("\n".join(lines))
+        parts.append(_gate_markdown(gate_result))
     return "\n\n".join(parts) + "\n"
+
+
+def _gate_markdown(gate_result: GateResult) -> str:
+    verdict = "PASSED" if gate_result.passed else "FAILED"
+    lines = [
+        f"## Gate: {verdict}",
+        f"A gated metric fails when its mean change is worse than its tolerance, tested one-sided "
+        f"on the paired bootstrap with Holm–Bonferroni at family-wise α = {gate_result.alpha:g}. "
+        "The detectable drop is the smallest drop this baseline finds with power 0.8.",
+    ]
+    if gate_result.verdicts:
+        rows = [
+            [
+                md_escape(v.metric),
+                md_escape(v.rule),
+                f"{v.delta:+.3f}",
+                f"{v.p_value:.4f}",
+                f"{v.holm_level:.4f}",
+                "—" if v.detectable_drop is None else f"{v.detectable_drop:.3f}",
+                "**fail**" if v.failed else "pass",
+            ]
+            for v in gate_result.verdicts
+        ]
+        lines.append(
+            md_table(
+                ["gated metric", "may drop by", "delta", "p", "Holm level", "detectable drop", "verdict"],
+                rows,
+            )
+        )
+    lines += [f"- {md_escape(f)}" for f in gate_result.failures]
+    if gate_result.fixture_regressions:
+        lines.append(
+            f"Fixtures whose overall.f1 dropped by more than {gate_result.fixture_max_drop:g}: "
+            + ", ".join(
+                f"{md_escape(c.fixture_id)} ({c.base:.3f} → {c.new:.3f})"
+                for c in gate_result.fixture_regressions
+            )
+        )
+    lines += [f"- warning: {md_escape(w)}" for w in gate_result.warnings]
+    return "\n".join(lines)

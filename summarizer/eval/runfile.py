@@ -7,6 +7,7 @@ convenience that `rescore` recomputes at any time (e.g. after a scoring fix).
 from __future__ import annotations
 
 import math
+import os
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -130,7 +131,20 @@ class Run(_RunModel):
     aggregate: RunAggregate | None = None
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(self.model_dump_json(indent=2), encoding="utf-8")
+        """Write the run; its suite path is stored relative to the file, so that a baseline
+        committed with the suite still finds its fixtures in another checkout."""
+        target = Path(path)
+        run = self
+        suite = Path(self.settings.suite)
+        if suite.is_absolute():
+            try:
+                relative = os.path.relpath(suite, target.resolve().parent)
+            except ValueError:  # another drive (Windows): keep it absolute
+                relative = str(suite)
+            run = self.model_copy(
+                update={"settings": self.settings.model_copy(update={"suite": relative})}
+            )
+        target.write_text(run.model_dump_json(indent=2), encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path) -> Run:
@@ -138,13 +152,21 @@ class Run(_RunModel):
         if not file.is_file():
             raise InputError(f"run file {file} does not exist; pass a RUN.json from `eval run`.")
         try:
-            return cls.model_validate_json(file.read_text(encoding="utf-8"))
+            run = cls.model_validate_json(file.read_text(encoding="utf-8"))
         except ValidationError as exc:
             first = exc.errors()[0]
             raise InputError(
                 f"{file} is not a valid run file ({exc.error_count()} problems, first: "
                 f"{first['loc']}: {first['msg']}); re-create it with `eval run`."
             ) from exc
+        suite = Path(run.settings.suite)
+        if run.settings.suite and not suite.is_absolute():
+            resolved = (file.resolve().parent / suite).resolve()
+            if resolved.exists():  # a name that is no folder here stays as the run gave it
+                run = run.model_copy(
+                    update={"settings": run.settings.model_copy(update={"suite": str(resolved)})}
+                )
+        return run
 
 
 # --- scoring and aggregation -----------------------------------------------------------------

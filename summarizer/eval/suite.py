@@ -9,6 +9,9 @@ repetitions: 1
 store: responses.sqlite       # response store, relative to this file (record / replay)
 settings:                     # any Settings field: backend, model, base_url, max_tokens, ...
   backend: local
+gate:                         # the regression gate's rules (see summarizer.eval.gating)
+  metrics: {overall.f1: 0.02, items.f1: 0.02}
+record: summarizer eval run evals/seeds.yaml --out evals/baseline.json   # how to re-record
 ```
 
 `adapter: meantime` builds the fixtures in memory from a corpus instead (see
@@ -31,12 +34,15 @@ from summarizer import __version__
 from summarizer.api import pipeline_for
 from summarizer.config import Settings
 from summarizer.errors import InputError, SummarizerError
+from summarizer.eval.gating import GateConfig, gate_config
 from summarizer.eval.gold import Gold, load_suite_dir
 from summarizer.eval.runfile import ErrorInfo, FixtureResult, Run, RunSettings, rescore
 from summarizer.prompts import prompt_version
 from summarizer.schemas import Article
 
-_SUITE_KEYS = {"name", "fixtures", "adapter", "include", "repetitions", "store", "settings"}
+_SUITE_KEYS = {
+    "name", "fixtures", "adapter", "include", "repetitions", "store", "settings", "gate", "record",
+}
 ADAPTERS = ("meantime",)
 
 
@@ -65,6 +71,16 @@ class Suite:
     repetitions: int = 1
     store: Path | None = None
     settings: dict[str, Any] = field(default_factory=dict)
+    gate: GateConfig = field(default_factory=GateConfig)
+    path: Path | None = None
+    record_command: str | None = None
+
+    def re_record_hint(self) -> str:
+        """The command that records this suite's answers again (the suite's `record:`)."""
+        if self.record_command:
+            return self.record_command
+        where = str(self.path) if self.path else str(self.fixtures_dir)
+        return f"summarizer eval run {where} --out BASELINE.json (without --replay, against the model)"
 
     def load_fixtures(self) -> list[tuple[Article, Gold]]:
         fixtures = load_fixture_set(self.fixtures_dir, self.adapter)
@@ -114,6 +130,9 @@ def load_suite(path: str | Path) -> Suite:
         repetitions=repetitions,
         store=_path(base, data["store"]) if data.get("store") else None,
         settings=dict(data.get("settings") or {}),
+        gate=gate_config(data.get("gate"), str(source)),
+        path=source,
+        record_command=str(data["record"]) if data.get("record") else None,
     )
 
 
@@ -160,7 +179,7 @@ def run_suite(
         adapter=suite.adapter,
         model=pipeline.backend.model,
         backend=pipeline.backend.name,
-        base_url=settings.base_url,
+        base_url=settings.base_url if pipeline.backend.name == "openai" else None,
         prompt_version=prompt_version(),
         library_version=__version__,
         parameters={
