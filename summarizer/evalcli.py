@@ -81,7 +81,10 @@ def replay_miss_advice(run: Any, hint: str) -> str | None:
     )
 
 
-def _run_suite(args: argparse.Namespace, *, replay: bool, say: Callable[[str], None]) -> tuple[Any, Any]:
+def run_suite_for(
+    args: argparse.Namespace, *, replay: bool, say: Callable[[str], None] | None = None
+) -> tuple[Any, Any]:
+    """Load `args.suite` and run it with the command line's settings on top of the suite's."""
     from summarizer.eval.suite import load_suite, run_suite
 
     suite = load_suite(args.suite)
@@ -119,7 +122,7 @@ def _fixture_mean(result: Any, metric: str) -> float:
     return sum(per) / len(per) if per else float("nan")
 
 
-def _gate_config(args: argparse.Namespace, suite_gate: Any) -> Any:
+def gate_config_for(args: argparse.Namespace, suite_gate: Any) -> Any:
     from summarizer.eval.gating import GateConfig
 
     config = suite_gate if suite_gate is not None else GateConfig()
@@ -130,7 +133,7 @@ def _gate_config(args: argparse.Namespace, suite_gate: Any) -> Any:
     return config
 
 
-def _compare_and_gate(base: Any, new: Any, config: Any) -> tuple[Any, Any]:
+def compare_and_gate(base: Any, new: Any, config: Any) -> tuple[Any, Any]:
     from summarizer.eval.compare import DEFAULT_METRICS, compare, gate
 
     metrics = list(dict.fromkeys([*DEFAULT_METRICS, *config.metrics]))
@@ -158,7 +161,7 @@ def run(
     tell = say or (lambda line: print(line, file=sys.stderr, flush=True))
     command = args.eval_command
     if command == "run":
-        suite, result = _run_suite(args, replay=args.replay, say=tell)
+        suite, result = run_suite_for(args, replay=args.replay, say=tell)
         result.save(args.out)
         tell(_run_summary(result, args.out))
         advice = replay_miss_advice(result, suite.re_record_hint())
@@ -205,7 +208,7 @@ def run(
 
             suite_gate = load_suite(args.suite).gate
         base, new = Run.load(args.base), Run.load(args.new)
-        comparison, verdict = _compare_and_gate(base, new, _gate_config(args, suite_gate))
+        comparison, verdict = compare_and_gate(base, new, gate_config_for(args, suite_gate))
         if args.format == "json":
             payload = {"comparison": comparison.model_dump(mode="json"), "gate": verdict.model_dump(mode="json")}
             emit(json.dumps(payload, indent=2), args.out)
@@ -236,13 +239,13 @@ def _gate(
     from summarizer.eval.runfile import Run
 
     baseline = Run.load(args.baseline)
-    suite, result = _run_suite(args, replay=not args.live, say=say)
+    suite, result = run_suite_for(args, replay=not args.live, say=say)
     if args.out:
         result.save(args.out)
     say(_run_summary(result, args.out))
     advice = replay_miss_advice(result, suite.re_record_hint())
-    config = _gate_config(args, suite.gate)
-    comparison, verdict = _compare_and_gate(baseline, result, config)
+    config = gate_config_for(args, suite.gate)
+    comparison, verdict = compare_and_gate(baseline, result, config)
     if advice:
         verdict = verdict.model_copy(update={"passed": False, "failures": [advice, *verdict.failures]})
     markdown = comparison_markdown(comparison, verdict)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,47 @@ def test_replay_miss_fails_clearly(tmp_path: Path, capsys: pytest.CaptureFixture
     run = Run.load(tmp_path / "r.json")
     assert run.results[0].error is not None
     assert "no recorded response" in run.results[0].error.message
+
+
+REFERENCE_SUITE = ROOT / "evals" / "reference.yaml"
+REFERENCE_BASELINE = ROOT / "evals" / "reference-baseline.json"
+
+
+@pytest.mark.slow
+def test_reference_store_covers_the_current_prompt_version(tmp_path: Path) -> None:
+    """Edit a template or an example and this fails, naming what to run."""
+    from summarizer.eval.suite import load_suite
+    from summarizer.evalcli import replay_miss_advice
+
+    run_path = tmp_path / "reference.json"
+    main(["eval", "run", str(REFERENCE_SUITE), "--replay", "--out", str(run_path)])
+    run = Run.load(run_path)
+    advice = replay_miss_advice(run, load_suite(REFERENCE_SUITE).re_record_hint())
+    if advice:
+        pytest.fail(advice)
+    assert all(r.error is None for r in run.results)
+
+
+@pytest.mark.slow
+def test_reference_suite_passes_its_gate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([
+        "eval", "gate", str(REFERENCE_SUITE), "--baseline", str(REFERENCE_BASELINE),
+        "--out", str(tmp_path / "run.json"),
+    ]) == 0
+    out = capsys.readouterr()
+    assert "## Gate: PASSED" in out.out
+    assert "summarizer: gate passed (14 metrics, 16 fixtures)" in out.err
+
+
+def test_reference_baseline_is_a_capable_model_and_covers_every_seed() -> None:
+    baseline = Run.load(REFERENCE_BASELINE)
+    assert baseline.settings.model == "reference-llm"
+    assert baseline.settings.backend == "openai"
+    assert baseline.settings.parameters["instructor_mode"] == "json"
+    seeds = {p.name.removesuffix(".gold.json") for p in (ROOT / "seeds").glob("*.gold.json")}
+    assert {r.fixture_id for r in baseline.results} == seeds
+    assert baseline.aggregate is not None
+    assert baseline.aggregate.overall.f1 >= 0.8
+    assert baseline.aggregate.n_errors == 0
+    # Stored relative to the run file, so another checkout finds the fixtures.
+    assert not Path(json.loads(REFERENCE_BASELINE.read_text())["settings"]["suite"]).is_absolute()

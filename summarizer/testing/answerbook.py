@@ -11,9 +11,16 @@ with an `AnswerBook` responder over a folder:
 
 The key hashes what the model reads (messages, response format, tools), so a re-ask
 (instructor appends the validation error) or an edited template is a new request that
-needs its own answer. Record, answer the saved requests, and record again:
+needs its own answer.
 
-    python -m summarizer.testing.answerbook DIR [--port 0]
+    python -m summarizer.testing.answerbook record SUITE.yaml --answers DIR --out BASELINE.json
+
+runs the suite through the real openai backend against the book, into a fresh copy of the
+suite's store, and writes the baseline; the store and baseline are replaced only when every
+fixture was answered. Otherwise it lists the saved requests that still need an answer: have
+the capable model answer them (from the request alone) and run it again.
+
+    python -m summarizer.testing.answerbook serve DIR [--port 0]
 
 prints its base URL on the first stdout line and serves until SIGTERM/SIGINT.
 """
@@ -77,15 +84,77 @@ class AnswerBook:
         )
 
 
+def record(suite_path: str, answers: str, out: str) -> tuple[int, list[str]]:
+    """Record `suite_path` from the book at `answers`: (fixtures answered, requests pending)."""
+    from summarizer.config import resolve_settings
+    from summarizer.eval.suite import load_suite, run_suite
+
+    suite = load_suite(suite_path)
+    if suite.store is None:
+        raise SystemExit(f"{suite_path} names no `store:` to record into")
+    book = AnswerBook(answers)
+    for stale in book.pending.glob("*.json"):
+        stale.unlink()
+    fresh = suite.store.with_name(suite.store.name + ".recording")
+    for leftover in (fresh, fresh.with_name(fresh.name + "-wal"), fresh.with_name(fresh.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    with FakeOpenAIServer(book, models=(str(suite.settings.get("model", "reference-llm")),)) as server:
+        settings = resolve_settings(
+            **{
+                **suite.settings,
+                "backend": "openai",
+                "base_url": server.base_url,
+                "api_key": "sk-answerbook",
+                "store_path": str(fresh),
+                "max_attempts": 1,
+            }
+        )
+        result = run_suite(suite, settings)
+    answered = sum(1 for r in result.results if r.error is None)
+    if answered == len(result.results):
+        import sqlite3
+
+        # A single-file copy (the backends still hold the WAL-mode recording open).
+        copy = fresh.with_name(fresh.name + ".copy")
+        copy.unlink(missing_ok=True)
+        with sqlite3.connect(fresh) as source, sqlite3.connect(copy) as target:
+            source.backup(target)
+            target.execute("PRAGMA journal_mode=DELETE")
+        copy.replace(suite.store)
+        result.save(out)
+    for leftover in (fresh, fresh.with_name(fresh.name + "-wal"), fresh.with_name(fresh.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    return answered, sorted(book.missed)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m summarizer.testing.answerbook",
-        description="Serve answers from DIR/answers; save unanswered requests to DIR/requests.",
+        description="Record a suite from answers written ahead of time, or serve them.",
     )
-    parser.add_argument("folder", help="the answer book's folder")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--model", default="reference-llm", help="the model name /v1/models lists")
+    sub = parser.add_subparsers(dest="command", required=True)
+    rec = sub.add_parser("record", help="record SUITE through the book into its store; write --out")
+    rec.add_argument("suite", help="the suite YAML (its settings and store are used)")
+    rec.add_argument("--answers", required=True, help="the answer book's folder")
+    rec.add_argument("--out", required=True, help="the baseline RUN.json to write")
+    srv = sub.add_parser("serve", help="serve the book until SIGTERM/SIGINT")
+    srv.add_argument("folder", help="the answer book's folder")
+    srv.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    srv.add_argument("--model", default="reference-llm", help="the model name /v1/models lists")
     args = parser.parse_args(argv)
+    if args.command == "record":
+        answered, pending = record(args.suite, args.answers, args.out)
+        if pending:
+            print(
+                f"{answered} fixture(s) answered; {len(pending)} request(s) need an answer: "
+                f"{args.answers}/requests/<key>.json -> {args.answers}/answers/<key>.json "
+                "(a capable model's answer from the request alone), then run this again; "
+                "the store and baseline were left as they were",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"{answered} fixture(s) recorded; wrote {args.out}", file=sys.stderr)
+        return 0
     book = AnswerBook(args.folder)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
