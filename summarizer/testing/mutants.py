@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from summarizer.eval.runfile import Run, rescore
-from summarizer.schemas import Actor, ArticleSummary, Evidence, TimeExpr
+from summarizer.schemas import Actor, ArticleSummary, Evidence, Meeting, PlannedEvent, TimeExpr
 
 __all__ = ["HARMLESS", "MUTANTS", "Mutation", "mutate_run"]
 
@@ -60,7 +60,8 @@ def offsets_shifted(summary: ArticleSummary) -> ArticleSummary:
 def times_unresolved(summary: ArticleSummary) -> ArticleSummary:
     """Time normalisation switched off: the text stays, no dates."""
     out = _copy(summary)
-    for item in [*out.meetings, *out.planned_events]:
+    timed: list[Meeting | PlannedEvent] = [*out.meetings, *out.planned_events]
+    for item in timed:
         if item.time is not None:
             item.time = TimeExpr(text=item.time.text)
     return out
