@@ -590,7 +590,7 @@ def test_fixture_ids_cannot_point_outside_the_suite(
     assert _one_line_error(capsys.readouterr().err) == (
         f"summarizer: error: {meta}: id '../x' differs from the file name 'f1'; make them equal."
     )
-    (fixtures / "f1.meta.json").write_text(json.dumps({"id": "f1"}), encoding="utf-8")
+    (fixtures / "f1.meta.json").write_text(json.dumps({"id": "f1", "published": None}), encoding="utf-8")
     assert cli.main(["eval", "run", str(suite), "--out", str(tmp_path / "run.json")]) == 2
     assert _one_line_error(capsys.readouterr().err) == (
         "summarizer: error: suite 'suite' includes unknown fixtures ['../../etc/passwd']: "

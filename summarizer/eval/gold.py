@@ -313,6 +313,13 @@ def _ground_evidence(gold: Gold, text: str, where: str) -> None:
                 ):
                     ev.match = "exact"
                     continue
+                occurrences = text.count(ev.quote) if ev.quote else 0
+                if occurrences > 1:
+                    raise InputError(
+                        f"{where}: evidence quote of {list_name}[{i}] occurs {occurrences} times "
+                        f"in the article: {ev.quote[:80]!r}. Quote a longer span that occurs once "
+                        "(or give its start and end)."
+                    )
                 found = locate(ev.quote, text)
                 if found is None:
                     raise InputError(
@@ -357,6 +364,11 @@ def load_fixture(directory: str | Path, fixture_id: str) -> tuple[Article, Gold]
             f"{meta_path}: id {meta_id!r} differs from the file name {fixture_id!r}; "
             "make them equal."
         )
+    if meta_path.is_file() and "published" not in meta:
+        raise InputError(
+            f"{meta_path}: no `published` date: add it (YYYY-MM-DD; null if the date is truly "
+            "unknown), or every relative time in the gold is scored against nothing."
+        )
     article_fields = {k: v for k, v in meta.items() if k in _ARTICLE_FIELDS}
     extras = {k: v for k, v in meta.items() if k not in _ARTICLE_FIELDS}
     try:
@@ -387,4 +399,26 @@ def load_suite_dir(directory: str | Path) -> list[tuple[Article, Gold]]:
     if not folder.is_dir():
         raise InputError(f"suite folder {folder} does not exist; pass a folder of fixtures.")
     ids = sorted(p.name.removesuffix(".gold.json") for p in folder.glob("*.gold.json"))
+    _check_no_strays(folder, set(ids))
     return [load_fixture(folder, fixture_id) for fixture_id in ids]
+
+
+def _check_no_strays(folder: Path, ids: set[str]) -> None:
+    """A fixture whose gold is missing or misnamed would drop out silently: refuse instead."""
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if not path.is_file() or name.startswith(".") or name.endswith(".gold.json"):
+            continue
+        for suffix in (".txt", ".meta.json"):
+            if name.endswith(suffix) and name.removesuffix(suffix) not in ids:
+                fixture_id = name.removesuffix(suffix)
+                raise InputError(
+                    f"{path}: no {fixture_id}.gold.json beside it, so fixture {fixture_id!r} "
+                    "would be skipped: add its gold file (or fix its name), or move the file out "
+                    "of the fixture folder."
+                )
+        if name.endswith(".json") and not name.endswith(".meta.json"):
+            raise InputError(
+                f"{path}: not a fixture file: name gold <id>.gold.json and metadata "
+                "<id>.meta.json, or move the file out of the fixture folder."
+            )
