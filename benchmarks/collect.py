@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["model", "eval", "timex", "grounding", "scoring", "batch"]
+ORDER = ["model", "eval", "gate", "timex", "grounding", "scoring", "batch"]
 
 HEADER = """# Benchmark results
 

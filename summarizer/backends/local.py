@@ -42,7 +42,7 @@ from summarizer.draft import (
     draft_json_schema,
 )
 from summarizer.errors import ConfigError, ModelOutputError, ReplayMissError
-from summarizer.prompts import PromptInput, load_examples, render_messages
+from summarizer.prompts import PromptInput, load_examples, prompt_version, render_messages
 from summarizer.segment import sentences
 from summarizer.store import ResponseStore, StoreMode, content_key
 
@@ -398,8 +398,11 @@ class LocalBackend(Backend):
                 return stored, True
             if self.store_mode == "replay":
                 raise ReplayMissError(
-                    "no recorded response for this prompt in replay mode: record it first "
-                    "(run without --replay)",
+                    f"no recorded response for this request in replay mode (prompt version "
+                    f"{prompt_version()[:12]}, model {self.model}): the templates, examples, model or "
+                    "parameters changed since the recording, or it was never recorded. Record again "
+                    "without --replay (summarizer eval run SUITE --out BASELINE.json), commit the "
+                    "store, then replay",
                     model=self.model,
                     backend=self.name,
                 )

@@ -48,7 +48,7 @@ from summarizer.errors import (
     ReplayMissError,
     TransportError,
 )
-from summarizer.prompts import PromptInput, render_messages
+from summarizer.prompts import PromptInput, prompt_version, render_messages
 from summarizer.retry import BackoffPolicy, MalformedResponseError, is_transient
 from summarizer.store import ResponseStore, StoreMode, content_key
 
@@ -235,9 +235,11 @@ class OpenAIBackend(Backend):
             return ChatCompletion.model_validate(stored)
         if self.store_mode == "replay":
             raise ReplayMissError(
-                "no recorded response for this request in replay mode: record it first "
-                "(run without --replay), or check that prompt, model and parameters match "
-                "the recording",
+                f"no recorded response for this request in replay mode (prompt version "
+                f"{prompt_version()[:12]}, model {self.model}): the templates, examples, model or "
+                "parameters changed since the recording, or it was never recorded. Record again "
+                "without --replay (summarizer eval run SUITE --out BASELINE.json), commit the "
+                "store, then replay",
                 model=self.model,
                 backend=self.name,
             )
