@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from summarizer.config import Settings, resolve_settings
-from summarizer.errors import ModelError, SummarizerError
+from summarizer.errors import EndpointConfigError, ModelError, SummarizerError
 from summarizer.pipeline import Pipeline, build_backend
 from summarizer.schemas import Article, ArticleSummary
 
@@ -35,7 +35,7 @@ class Outcome(BaseModel):
 
     @classmethod
     def failure(cls, article_id: str, exc: BaseException) -> Outcome:
-        if isinstance(exc, ModelError):
+        if isinstance(exc, ModelError | EndpointConfigError):
             info = ErrorInfo(type=exc.kind, message=exc.message, attempts=exc.attempts, status=exc.status)
         elif isinstance(exc, SummarizerError):
             info = ErrorInfo(type=type(exc).__name__, message=exc.message)

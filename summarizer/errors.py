@@ -31,6 +31,31 @@ class ConfigError(UsageError):
     """Settings are missing or contradict each other."""
 
 
+class EndpointConfigError(ConfigError):
+    """The endpoint refused the request for a reason only the user can fix (HTTP 401, 403,
+    404: the API key, its permissions, the base URL or the model name). Exit 2, like every
+    configuration mistake; it carries what a model error carries."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str = "",
+        backend: str = "",
+        status: int | None = None,
+        attempts: int = 0,
+    ) -> None:
+        super().__init__(message)
+        self.model = model
+        self.backend = backend
+        self.status = status
+        self.attempts = attempts
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+
 class ModelError(SummarizerError):
     """The model or its transport failed; carries what is needed to diagnose it."""
 

@@ -24,7 +24,13 @@ from summarizer import api
 from summarizer.backends.openai_compat import OpenAIBackend
 from summarizer.config import Settings, resolve_settings
 from summarizer.draft import DraftSummary, QuoteCheck, draft_json_schema
-from summarizer.errors import ModelOutputError, ReplayMissError, TransportError
+from summarizer.errors import (
+    ConfigError,
+    EndpointConfigError,
+    ModelOutputError,
+    ReplayMissError,
+    TransportError,
+)
 from summarizer.prompts import PromptInput
 from summarizer.schemas import Article
 from summarizer.store import ResponseStore
@@ -368,10 +374,11 @@ def test_401_fails_at_once_and_never_shows_the_key(
     # A careless server that echoes the whole key back in its error message.
     srv = fake_openai(lambda _r: Reply.error(401, f"Incorrect API key provided: {CANARY}"))
     backend = _backend(srv)
-    with pytest.raises(TransportError) as caught:
+    with pytest.raises(EndpointConfigError) as caught:
         backend.extract(item)
 
     error = caught.value
+    assert isinstance(error, ConfigError)  # a mistake the user fixes: exit 2
     assert (error.attempts, error.status) == (1, 401) and len(_chat(srv)) == 1
     assert "API key" in str(error) and "OPENAI_API_KEY" in str(error)
     _assert_no_canary(str(error), repr(error), error.message, repr(backend), repr(backend.settings))
@@ -583,3 +590,29 @@ def test_real_llama_server_reask_cap_holds(llama_server: tuple[str, Path]) -> No
         backend.extract(PromptInput(LLAMA_ARTICLE, None, None))
     assert caught.value.attempts == 2
     assert _chat_posts(log) - before == 2
+
+
+@pytest.mark.parametrize(
+    ("status", "hint"),
+    [
+        (401, "the endpoint rejected the API key: check OPENAI_API_KEY (or api_key=) and that it belongs to this endpoint"),
+        (403, "the API key may not use this model or endpoint: check its permissions"),
+        (404, "check the model name and --base-url (it usually ends in /v1)"),
+    ],
+)
+def test_configuration_statuses_exit_2_with_the_fix(
+    status: int, hint: str, fake_openai: StartServer, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from conftest import ARTICLE_TEXT, use_only_api_key
+
+    from summarizer.cli import main
+
+    use_only_api_key(monkeypatch, "sk-test")
+    srv = fake_openai(lambda _r: Reply.error(status, "nope"))
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE_TEXT, encoding="utf-8")
+    code = main(["summarize", str(article), "--base-url", srv.base_url, "--model", "m1", "--max-attempts", "3"])
+    assert code == 2
+    assert capsys.readouterr().err == f"summarizer: error: m1: HTTP {status} (nope) after 1 attempt(s): {hint}\n"
+    assert len(_chat(srv)) == 1  # never retried

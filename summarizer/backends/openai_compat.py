@@ -43,6 +43,7 @@ from summarizer.config import DEFAULT_OPENAI_MODEL, Settings
 from summarizer.draft import DraftSummary, QuoteCheck, checking_quotes, draft_json_schema
 from summarizer.errors import (
     ConfigError,
+    EndpointConfigError,
     ModelError,
     ModelOutputError,
     ReplayMissError,
@@ -66,6 +67,8 @@ _MODES = {
 _BARE_JSON_MODES = frozenset({instructor.Mode.JSON, instructor.Mode.JSON_SCHEMA})
 
 # Request fields that decide the answer; anything else (timeouts, headers) does not.
+# The user's key, base URL or model name is wrong: asking again cannot help.
+_CONFIGURATION_STATUSES = frozenset({401, 403, 404})
 _KEY_FIELDS = (
     "model", "messages", "tools", "tool_choice", "response_format", "temperature",
     "max_tokens", "seed", "top_p", "stop",
@@ -266,7 +269,9 @@ class OpenAIBackend(Backend):
             raise MalformedResponseError("the endpoint answered with no choices")
         return completion
 
-    def _transport_error(self, exc: BaseException, stats: _CallStats) -> ModelError | None:
+    def _transport_error(
+        self, exc: BaseException, stats: _CallStats
+    ) -> ModelError | EndpointConfigError | None:
         """The error a failed request ends with; None for exceptions that are not transport's."""
         self._scrub_exception(exc)
         status = _status(exc)
@@ -295,6 +300,14 @@ class OpenAIBackend(Backend):
             hint = "the endpoint is misbehaving: try again later or use another endpoint"
         else:
             return None
+        if status in _CONFIGURATION_STATUSES:
+            return EndpointConfigError(
+                self._scrub(f"{self.model}: {reason} after {stats.attempts} attempt(s): {hint}"),
+                model=self.model,
+                backend=self.name,
+                status=status,
+                attempts=stats.attempts,
+            )
         return TransportError(
             self._scrub(f"{self.model}: {reason} after {stats.attempts} attempt(s): {hint}"),
             model=self.model,
@@ -394,7 +407,7 @@ class OpenAIBackend(Backend):
 
     def _error(
         self, exc: BaseException, stats: _CallStats
-    ) -> tuple[ModelError, BaseException | None]:
+    ) -> tuple[ModelError | EndpointConfigError, BaseException | None]:
         """One of our errors for whatever ended instructor's loop, and the exception behind it."""
         root = exc
         # instructor wraps whatever ended its loop; the cause says what really happened.
@@ -403,7 +416,7 @@ class OpenAIBackend(Backend):
         common: dict[str, Any] = {
             "model": self.model, "backend": self.name, "attempts": stats.attempts
         }
-        if isinstance(root, ModelError):
+        if isinstance(root, ModelError | EndpointConfigError):
             root.attempts = root.attempts or stats.attempts
             return root, root.__cause__
         if isinstance(root, instructor.core.IncompleteOutputException):
