@@ -18,7 +18,7 @@ from conftest import use_only_api_key
 
 from summarizer import cli
 from summarizer.api import summarize
-from summarizer.errors import TransportError
+from summarizer.errors import EndpointConfigError
 from summarizer.schemas import Article
 from summarizer.testing import FakeOpenAIServer, RecordedRequest, Reply, faulty, json_answer
 
@@ -179,12 +179,12 @@ def test_no_artifact_of_batch_summarize_and_eval_holds_the_key(
             "--model", "test-model",
         ]) == 0
     monkeypatch.setenv("SUMMARIZER_DEBUG", "1")
-    for marker in ("ECHO401", "ECHO500"):
+    for marker, exit_code in (("ECHO401", 2), ("ECHO500", 1)):  # a rejected key is the user's to fix
         failing = work / f"{marker}.txt"
         failing.write_text(_article(0, marker), encoding="utf-8")
         assert cli.main([
             "summarize", str(failing), "--base-url", server.base_url, "--model", "test-model",
-        ]) == 1
+        ]) == exit_code
     captured = capsys.readouterr()
     texts += [captured.out, captured.err]
     assert "Traceback" in captured.err  # the debug tracebacks were printed, and scanned
@@ -196,7 +196,7 @@ def test_no_artifact_of_batch_summarize_and_eval_holds_the_key(
             Article(text=_article(0, "ECHO401")),
             base_url=server.base_url, model="test-model", api_key=CANARY,
         )
-    except TransportError as exc:
+    except EndpointConfigError as exc:
         texts += [str(exc), repr(exc), repr(exc.__cause__), str(exc.__cause__)]
         logging.getLogger("user.app").exception("summarising failed")
     else:
@@ -239,7 +239,7 @@ def test_the_command_with_openai_debug_logging_prints_no_key(tmp_path: Path) -> 
              "--base-url", srv.base_url, "--model", "test-model"],
             cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
         )
-    assert done.returncode == 1
+    assert done.returncode == 2  # a rejected key: a configuration error
     assert "Traceback" in done.stderr and "HTTP Request: POST" in done.stderr
     assert "Incorrect API key provided: ***" in done.stderr
     assert CANARY not in done.stderr and CANARY not in done.stdout
