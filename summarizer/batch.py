@@ -489,14 +489,14 @@ def options_from_args(args: argparse.Namespace) -> BatchOptions:
 
 
 def _async_http_client(pipeline: Pipeline) -> Any | None:
-    # The openai backend keeps its AsyncOpenAI client private; its httpx client takes
-    # event hooks, which is how the shared back-off sees every 429 without a backend change.
-    return getattr(getattr(pipeline.backend, "_aclient", None), "_client", None)
+    # The openai backend's AsyncOpenAI client (this loop's); its httpx client takes event
+    # hooks, which is how the shared back-off sees every 429 without a backend change.
+    async_client = getattr(pipeline.backend, "async_client", None)
+    return getattr(async_client(), "_client", None) if async_client is not None else None
 
 
 async def _close_backend(pipeline: Pipeline) -> None:
-    aclient = getattr(pipeline.backend, "_aclient", None)
-    close = getattr(aclient, "close", None)
+    close = getattr(pipeline.backend, "aclose", None)
     if close is not None:
         # Closing is best effort: the batch's output is already safe.
         with contextlib.suppress(Exception):

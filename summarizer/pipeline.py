@@ -15,6 +15,7 @@ from summarizer.draft import QuoteCheck
 from summarizer.grounding import Span, align
 from summarizer.postprocess import Grounder, Items, canonicalise_actors, merge
 from summarizer.prompts import PromptInput, prompt_version
+from summarizer.reader import require_text
 from summarizer.schemas import Article, ArticleSummary, RunInfo
 from summarizer.store import ResponseStore, StoreMode
 
@@ -66,6 +67,8 @@ class Pipeline:
         self._inline_prepare = type(backend).count_tokens is Backend.count_tokens
 
     def _prepare(self, article: Article) -> _Prepared:
+        # Checked here, not only where files are read, so a Python caller meets the CLI's rule.
+        require_text(article, f"article {article.id!r}")
         cleaned = clean(article.text)
         chunks = split(cleaned.text, self.backend.article_token_budget, self.backend.count_tokens)
         return _Prepared(article, cleaned, chunks)

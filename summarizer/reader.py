@@ -132,9 +132,14 @@ def article_from_bytes(data: bytes, *, origin: str, suffix: str = ".txt") -> Art
     return Article(text=text, title=_title_from_text(text))
 
 
-def check_article(article: Article, origin: str, max_chars: int = DEFAULT_MAX_CHARS) -> Article:
+def require_text(article: Article, origin: str) -> None:
+    """The one rule for an empty article, in every entry point (file, record, Python call)."""
     if not article.text.strip():
         raise InputError(f"{origin} is empty: give an article with some text")
+
+
+def check_article(article: Article, origin: str, max_chars: int = DEFAULT_MAX_CHARS) -> Article:
+    require_text(article, origin)
     if len(article.text) > max_chars:
         raise InputError(
             f"{origin} has {len(article.text):,} characters, over the limit of {max_chars:,}: "

@@ -659,7 +659,7 @@ async def _run(
     finally:
         await api.close()
         with contextlib.suppress(Exception):
-            await backend._aclient.close()
+            await backend.aclose()
         backend.close()
         if finished:
             state.remove()  # everything is in OUT now
