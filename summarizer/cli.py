@@ -65,6 +65,7 @@ def _settings_from(args: argparse.Namespace) -> Any:
 
 def _cmd_summarize(args: argparse.Namespace) -> int:
     from summarizer.api import pipeline_for
+    from summarizer.pipeline import undated_warning
     from summarizer.reader import read_article
     from summarizer.render import to_html, to_json, to_markdown
 
@@ -77,6 +78,8 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
         max_chars=args.max_chars,
     )
     summary = pipeline_for(settings).run(article)
+    if summary.run.undated_times:
+        sys.stderr.write(f"summarizer: warning: {undated_warning(1, summary.run.undated_times)}\n")
     renderers: dict[str, Callable[[], str]] = {
         "json": lambda: to_json(summary),
         "md": lambda: to_markdown(summary, article),
@@ -147,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("batch", help="summarise many articles into a JSONL file")
     b.add_argument("input", help="a directory of articles, a JSONL file of Article records, or -")
     b.add_argument("--out", required=True, help="output JSONL, one line per article")
+    b.add_argument(
+        "--published",
+        help="publication date, YYYY-MM-DD, of articles that give none (resolves 'on Monday')",
+    )
     b.add_argument("--concurrency", type=int, default=4)
     b.add_argument("--rpm", type=float, help="client-side limit on requests per minute")
     b.add_argument("--tpm", type=float, help="client-side limit on tokens per minute")

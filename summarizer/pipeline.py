@@ -47,6 +47,21 @@ def build_backend(
     return OpenAIBackend(settings, store=store, store_mode=store_mode)
 
 
+def _undated_times(items: Items) -> int:
+    """Times that a publication date would have resolved ("on Monday", "next spring")."""
+    times = [m.time for m in items.meetings if m.time is not None]
+    times += [e.time for e in items.planned_events if e.time is not None]
+    return sum(1 for t in times if t.start is None and "publication date" in (t.note or ""))
+
+
+def undated_warning(articles: int, times: int, *, what: str = "--published DATE") -> str:
+    """The one warning for relative times left unresolved; the CLI prints it once per run."""
+    return (
+        f"{articles} article(s) had no publication date, so {times} relative time(s) stay "
+        f"unresolved: give {what}, or a \"published\" date in the article record"
+    )
+
+
 @dataclass
 class _Prepared:
     article: Article
@@ -116,6 +131,7 @@ class Pipeline:
             cache_hit=bool(results) and all(r.replayed for r in results),
             warnings=warnings,
         )
+        run.undated_times = 0 if article.published is not None else _undated_times(items)
         return ArticleSummary(
             article_id=article.id,
             title=article.title,
@@ -124,6 +140,7 @@ class Pipeline:
             statements=items.statements,
             planned_events=items.planned_events,
             run=run,
+            article_text=article.text if article.extracted else None,
         )
 
     def run(self, article: Article) -> ArticleSummary:

@@ -134,3 +134,54 @@ def test_schema_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert "meetings" in schema["properties"]
     assert main(["schema", "--draft"]) == 0
     assert json.loads(capsys.readouterr().out)["title"] == "DraftSummary"
+
+
+def test_an_undated_article_warns_that_relative_times_stay_unresolved(
+    server: FakeOpenAIServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["summarize", str(SEED), "--base-url", server.base_url, "--model", "m"]
+    assert main(argv) == 0
+    out = capsys.readouterr()
+    assert out.err == (
+        "summarizer: warning: 1 article(s) had no publication date, so 1 relative time(s) stay "
+        'unresolved: give --published DATE, or a "published" date in the article record\n'
+    )
+    assert ArticleSummary.model_validate_json(out.out).run.undated_times == 1
+    assert main([*argv, "--published", "2022-12-19"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+PAGE = """<!DOCTYPE html>
+<html><head><title>Ministers meet in Minsk | The Ledger</title>
+<meta property="article:published_time" content="2022-12-19T10:30:00Z">
+<script>var x = 1;</script></head>
+<body><nav>Home | World</nav>
+<article>
+<h1>Ministers meet in Minsk</h1>
+<p class="dateline">MINSK, Dec 19</p>
+<p>The Belarusian and Russian foreign ministers on Monday discussed bilateral ties at a meeting
+in Minsk, the ministry said in a statement released later in the day.</p>
+<p>Foreign Minister Sergey Aleinik and Sergey Lavrov also talked about regional security, and
+both said they would meet again in the spring to continue the talks.</p>
+</article><footer>Cookies policy</footer></body></html>
+"""
+
+
+def test_html_input_carries_its_date_and_the_text_its_offsets_index(
+    server: FakeOpenAIServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(PAGE, encoding="utf-8")
+    assert main(["summarize", str(page), "--base-url", server.base_url, "--model", "m"]) == 0
+    out = capsys.readouterr()
+    assert out.err == ""  # the page's own date resolved "on Monday": nothing to warn about
+    summary = ArticleSummary.model_validate_json(out.out)
+    text = summary.article_text
+    assert text is not None and text.startswith("MINSK, Dec 19\n\nThe Belarusian")
+    ev = summary.meetings[0].evidence[0]
+    assert ev.start is not None and ev.end is not None and text[ev.start : ev.end] == ev.quote
+    time = summary.meetings[0].time
+    assert time is not None and str(time.start) == "2022-12-19"
+    # A plain-text input is its own text: nothing to carry.
+    assert main(["summarize", str(SEED), "--published", "2022-12-19", "--base-url", server.base_url, "--model", "m"]) == 0
+    assert ArticleSummary.model_validate_json(capsys.readouterr().out).article_text is None
