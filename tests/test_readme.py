@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
+from datetime import date
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from summarizer.cli import build_parser
 from summarizer.config import ENVIRONMENT
+from summarizer.schemas import text_id
+from summarizer.testing import FakeOpenAIServer, json_answer
 
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -120,3 +127,61 @@ def test_the_readme_command_summary_lists_every_option_as_the_parser_has_it() ->
             assert "[MODEL OPTIONS]" in synopsis and model_options == model, command
         else:
             assert "[MODEL OPTIONS]" not in synopsis, command
+
+
+# -- the Python blocks run as written --------------------------------------------------------
+
+SEED = ROOT / "seeds" / "000_dc0927f4facc235e.txt"
+# The README's example endpoint; the test points it at the fake server instead.
+EXAMPLE_ENDPOINT = "http://127.0.0.1:8080/v1"
+SEED_DRAFT = {
+    "summary": "The foreign ministers of Belarus and Russia met in Minsk.",
+    "meetings": [
+        {
+            "participants": [{"name": "Sergey Lavrov", "kind": "person"}],
+            "location": "Minsk",
+            "time": "on Monday",
+            "topics": ["bilateral ties"],
+            "format": "in_person",
+            "evidence": ["The Belarusian and Russian foreign ministers on Monday discussed bilateral ties"],
+        }
+    ],
+    "statements": [],
+    "planned_events": [],
+}
+
+
+def _python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", README, re.DOTALL)
+
+
+def test_every_python_block_of_the_readme_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocks = _python_blocks()
+    assert blocks, "the README has no Python example"
+    (tmp_path / "article.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith(("OPENAI_", "SUMMARIZER_")):
+            monkeypatch.delenv(name)
+    with FakeOpenAIServer(json_answer(SEED_DRAFT)) as server:
+        # The environment stands in for the embedded model and the hosted one: no real model.
+        monkeypatch.setenv("SUMMARIZER_BACKEND", "openai")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-readme-test")
+        for block in blocks:
+            assert EXAMPLE_ENDPOINT in block or "summarize" not in block
+            namespace: dict[str, Any] = {"__name__": "readme"}
+            exec(compile(block.replace(EXAMPLE_ENDPOINT, server.base_url), "README.md", "exec"), namespace)
+        assert len(server.requests) >= 7  # every call in the example reached the server
+    out = capsys.readouterr().out.splitlines()
+    article, page = namespace["article"], namespace["page"]
+    assert out == [
+        f"{article.id} {SEED_DRAFT['summary']}",
+        f"article {SEED_DRAFT['summary']}",
+        f"{text_id(namespace['articles'][2])} {SEED_DRAFT['summary']}",
+        "2022-12-19",
+    ]
+    assert page.published == date(2022, 12, 19)
+    assert namespace["summary"].meetings, "the evidence check in the example checked nothing"
