@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar
 
@@ -29,9 +30,9 @@ from summarizer.api import Outcome
 from summarizer.cache import SummaryCache
 from summarizer.config import Settings
 from summarizer.errors import ModelError, UsageError
-from summarizer.pipeline import Pipeline, build_backend
+from summarizer.pipeline import Pipeline, build_backend, undated_warning
 from summarizer.ratelimit import RateLimiter, estimate_tokens, gate_http_client
-from summarizer.reader import DEFAULT_MAX_CHARS
+from summarizer.reader import DEFAULT_MAX_CHARS, parse_published
 from summarizer.schemas import Article, ArticleSummary
 from summarizer.sources import SourceItem, open_source
 
@@ -287,6 +288,8 @@ class BatchStats:
     tokens_out: int = 0
     rate_limited: int = 0
     cache_errors: int = 0
+    undated_articles: int = 0  # ok articles with times that a publication date would resolve
+    undated_times: int = 0
     started: float = field(default_factory=time.monotonic)
 
     def add(self, outcome: Outcome) -> None:
@@ -296,6 +299,9 @@ class BatchStats:
             return
         self.ok += 1
         run = outcome.summary.run
+        if run.undated_times:
+            self.undated_articles += 1
+            self.undated_times += run.undated_times
         if run.cache_hit:
             self.cache_hits += 1
         else:
@@ -447,6 +453,7 @@ class BatchOptions:
     workers: int = 2  # ray: pipeline replicas (actors)
     poll_interval: float = 5.0  # openai-batch: seconds between polls
     batch_timeout: float = 86_400.0  # openai-batch: give up waiting (the batch keeps running)
+    published: date | None = None  # the date of articles that give none
 
     def check(self) -> None:
         if self.concurrency < 1:
@@ -485,18 +492,19 @@ def options_from_args(args: argparse.Namespace) -> BatchOptions:
         workers=getattr(args, "workers", 2),
         poll_interval=getattr(args, "poll_interval", 5.0),
         batch_timeout=getattr(args, "batch_timeout", 86_400.0),
+        published=parse_published(getattr(args, "published", None)),
     )
 
 
 def _async_http_client(pipeline: Pipeline) -> Any | None:
-    # The openai backend keeps its AsyncOpenAI client private; its httpx client takes
-    # event hooks, which is how the shared back-off sees every 429 without a backend change.
-    return getattr(getattr(pipeline.backend, "_aclient", None), "_client", None)
+    # The openai backend's AsyncOpenAI client (this loop's); its httpx client takes event
+    # hooks, which is how the shared back-off sees every 429 without a backend change.
+    async_client = getattr(pipeline.backend, "async_client", None)
+    return getattr(async_client(), "_client", None) if async_client is not None else None
 
 
 async def _close_backend(pipeline: Pipeline) -> None:
-    aclient = getattr(pipeline.backend, "_aclient", None)
-    close = getattr(aclient, "close", None)
+    close = getattr(pipeline.backend, "aclose", None)
     if close is not None:
         # Closing is best effort: the batch's output is already safe.
         with contextlib.suppress(Exception):
@@ -524,7 +532,9 @@ async def run_batch(
 ) -> BatchStats:
     """Run one batch to `options.out`; progress and the final line go to `out`."""
     options.check()
-    source = open_source(options.input, max_chars=options.max_chars, stdin=stdin)
+    source = open_source(
+        options.input, max_chars=options.max_chars, stdin=stdin, published=options.published
+    )
     options.out.parent.mkdir(parents=True, exist_ok=True)
     existing = scan_existing(options.out) if options.resume else Existing()
     if existing.repaired_tail or existing.dropped_lines:
@@ -620,6 +630,9 @@ def run_batch_cli(
     else:
         stats = asyncio.run(run_batch(options, settings, out=out, stdin=stdin))
     out.write(final_line(stats, options.out) + "\n")
+    if stats.undated_times:
+        warning = undated_warning(stats.undated_articles, stats.undated_times)
+        out.write(f"summarizer batch: warning: {warning}\n")
     if stats.cache_errors:
         out.write(
             f"summarizer batch: the cache failed {stats.cache_errors} time(s) and was skipped: "

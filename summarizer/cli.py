@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from summarizer import __version__
-from summarizer.config import debug_enabled
+from summarizer.config import DEFAULT_OPENAI_MODEL, Settings, debug_enabled
 from summarizer.errors import ModelError, SummarizerError, UsageError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -27,31 +28,63 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"summarizer: error: {message} (see `{self.prog} --help`)\n")
 
 
+_DEFAULTS = Settings()
+
+
 def _add_model_options(p: argparse.ArgumentParser) -> None:
+    # Defaults stay None here, so that the environment can fill what a flag does not give;
+    # the help states the default that applies when neither does (taken from Settings).
+    d = _DEFAULTS
     g = p.add_argument_group("model")
-    g.add_argument("--backend", choices=["local", "openai", "replay"], help="which backend to use")
-    g.add_argument("--model", help="model name; selects the openai backend")
-    g.add_argument("--base-url", help="OpenAI-compatible endpoint; selects the openai backend")
-    g.add_argument("--model-path", help="a GGUF file for the local backend")
-    g.add_argument("--prompt-format", choices=["auto", "completion", "chat"], help="local backend prompt style")
-    g.add_argument("--instructor-mode", choices=["tools", "json", "json_schema", "md_json"])
-    g.add_argument("--max-reasks", type=int, help="re-asks on schema-invalid answers (default 2)")
-    g.add_argument("--max-attempts", type=int, help="attempts per request on transient errors (default 4)")
-    g.add_argument("--timeout", type=float, help="seconds per HTTP request (default 60)")
-    g.add_argument("--max-tokens", type=int, help="answer length cap in tokens (default 1024)")
-    g.add_argument("--grounding", choices=["drop", "flag", "keep"], help="ungrounded items (default drop)")
-    g.add_argument("--store", help="response store (SQLite) to record model responses to")
+    g.add_argument(
+        "--backend", choices=["local", "openai", "replay"],
+        help=f"which backend answers (default {d.backend}; --model/--base-url select openai)",
+    )
+    g.add_argument(
+        "--model", metavar="NAME",
+        help=f"model name; selects the openai backend (default {DEFAULT_OPENAI_MODEL} there)",
+    )
+    g.add_argument("--base-url", metavar="URL", help="OpenAI-compatible endpoint; selects the openai backend")
+    g.add_argument("--model-path", metavar="GGUF", help="a GGUF file for the local backend (default: the packaged model)")
+    g.add_argument(
+        "--prompt-format", choices=["auto", "completion", "chat"],
+        help=f"local backend prompt style (default {d.prompt_format}: chat when the GGUF has a chat template)",
+    )
+    g.add_argument(
+        "--instructor-mode", choices=["tools", "json", "json_schema", "md_json"],
+        help=f"how instructor asks an OpenAI-compatible server for JSON (default {d.instructor_mode})",
+    )
+    g.add_argument("--max-reasks", type=int, metavar="N", help=f"re-asks on schema-invalid answers (default {d.max_reasks})")
+    g.add_argument(
+        "--max-attempts", type=int, metavar="N",
+        help=f"attempts per request on transient errors (default {d.max_attempts})",
+    )
+    g.add_argument("--timeout", type=float, metavar="SECONDS", help=f"seconds per HTTP request (default {d.timeout:g})")
+    g.add_argument(
+        "--max-tokens", type=int, metavar="N",
+        help=f"answer length cap in tokens (default {d.max_tokens}; a suite's settings may set "
+        "their own: evals/seeds.yaml uses 512)",
+    )
+    g.add_argument(
+        "--grounding", choices=["drop", "flag", "keep"],
+        help=f"what happens to items whose evidence is not in the article (default {d.grounding})",
+    )
+    g.add_argument("--store", metavar="PATH", help="response store (SQLite) to record model responses to")
     g.add_argument("--replay", action="store_true", help="answer only from --store; fail on a miss")
+    g.add_argument(
+        "--quiet", action="store_true",
+        help="no note on stderr when the embedded smoke-level model runs (or SUMMARIZER_QUIET=1)",
+    )
 
 
 def _add_gate_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--metrics",
+        "--metrics", metavar="M,...",
         help="comma-separated metrics to gate (default: the suite's `gate:`, else "
         "overall.f1,items.f1,grounding_rate,schema_valid)",
     )
     p.add_argument(
-        "--threshold", type=float,
+        "--threshold", type=float, metavar="X",
         help="allowed drop for every gated metric (default: the suite's rules, else 0.02)",
     )
     p.add_argument(
@@ -70,10 +103,29 @@ def _settings_from(args: argparse.Namespace) -> Any:
             "max_reasks", "max_attempts", "timeout", "max_tokens", "grounding",
         )
     }
+    explicit["quiet"] = True if getattr(args, "quiet", False) else None
     explicit["store_path"] = getattr(args, "store", None)
     if getattr(args, "replay", False):
         explicit["backend"] = "replay"
-    return resolve_settings(**explicit)
+    settings = resolve_settings(**explicit)
+    _show_embedded_note(not settings.quiet)
+    return settings
+
+
+class _NoteHandler(logging.Handler):
+    """The embedded model's note as one stderr line (to the stderr of the moment)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stderr.write(f"summarizer: note: {record.getMessage()}\n")
+
+
+def _show_embedded_note(show: bool) -> None:
+    """The library logs when the packaged smoke-level model starts; the CLI says it once."""
+    logger = logging.getLogger("summarizer.embedded")
+    for handler in [h for h in logger.handlers if isinstance(h, _NoteHandler)]:
+        logger.removeHandler(handler)
+    if show:
+        logger.addHandler(_NoteHandler())
 
 
 # -- commands ----------------------------------------------------------------------------
@@ -81,6 +133,7 @@ def _settings_from(args: argparse.Namespace) -> Any:
 
 def _cmd_summarize(args: argparse.Namespace) -> int:
     from summarizer.api import pipeline_for
+    from summarizer.pipeline import undated_warning
     from summarizer.reader import read_article
     from summarizer.render import to_html, to_json, to_markdown
 
@@ -93,6 +146,8 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
         max_chars=args.max_chars,
     )
     summary = pipeline_for(settings).run(article)
+    if summary.run.undated_times:
+        sys.stderr.write(f"summarizer: warning: {undated_warning(1, summary.run.undated_times)}\n")
     renderers: dict[str, Callable[[], str]] = {
         "json": lambda: to_json(summary),
         "md": lambda: to_markdown(summary, article),
@@ -146,46 +201,74 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("summarize", help="summarise one article")
     s.add_argument("article", help="a .txt, .json (Article record) or .html file, or - for stdin")
-    s.add_argument("--published", help="publication date, YYYY-MM-DD (resolves 'on Monday')")
-    s.add_argument("--title", help="override the title")
-    s.add_argument("--id", help="override the article id")
-    s.add_argument("--format", choices=["json", "md", "html"], default="json")
-    s.add_argument("--out", help="write to this file instead of standard output")
-    s.add_argument("--max-chars", type=int, default=2_000_000, help="refuse longer articles")
+    s.add_argument(
+        "--published", metavar="DATE",
+        help="publication date, YYYY-MM-DD (resolves 'on Monday'; default: the record's or the "
+        "page's own date)",
+    )
+    s.add_argument("--title", metavar="T", help="override the title")
+    s.add_argument("--id", metavar="ID", help="override the article id (default: the file name)")
+    s.add_argument(
+        "--format", choices=["json", "md", "html"], default="json",
+        help="json (the ArticleSummary), md (Markdown) or html (a page with highlighted evidence); "
+        "default json",
+    )
+    s.add_argument("--out", metavar="FILE", help="write to this file instead of standard output")
+    s.add_argument(
+        "--max-chars", type=int, default=2_000_000, metavar="N",
+        help="refuse longer articles (default 2000000)",
+    )
     _add_model_options(s)
     s.set_defaults(func=_cmd_summarize)
 
     sc = sub.add_parser("schema", help="print the output JSON Schema")
     sc.add_argument("--draft", action="store_true", help="the schema the model is asked to fill instead")
-    sc.add_argument("--out")
+    sc.add_argument("--out", metavar="FILE", help="write to this file instead of standard output")
     sc.set_defaults(func=_cmd_schema)
 
     b = sub.add_parser("batch", help="summarise many articles into a JSONL file")
     b.add_argument("input", help="a directory of articles, a JSONL file of Article records, or -")
-    b.add_argument("--out", required=True, help="output JSONL, one line per article")
-    b.add_argument("--concurrency", type=int, default=4)
-    b.add_argument("--rpm", type=float, help="client-side limit on requests per minute")
-    b.add_argument("--tpm", type=float, help="client-side limit on tokens per minute")
+    b.add_argument("--out", required=True, metavar="OUT.jsonl", help="output JSONL, one line per article")
+    b.add_argument(
+        "--published", metavar="DATE",
+        help="publication date, YYYY-MM-DD, of articles that give none (resolves 'on Monday')",
+    )
+    b.add_argument(
+        "--concurrency", type=int, default=4, metavar="N",
+        help="articles in flight at once (default 4)",
+    )
+    b.add_argument("--rpm", type=float, metavar="N", help="client-side limit on requests per minute (default: none)")
+    b.add_argument("--tpm", type=float, metavar="N", help="client-side limit on tokens per minute (default: none)")
     b.add_argument("--resume", action="store_true", help="skip ids already in --out")
-    b.add_argument("--cache", help="summary cache (SQLite); default: next to --out")
+    b.add_argument("--cache", metavar="PATH", help="summary cache (SQLite); default: OUT.jsonl.cache.sqlite")
     b.add_argument("--no-cache", action="store_true", help="do not read or write the summary cache")
     b.add_argument(
         "--engine", choices=["local", "ray", "openai-batch"], default="local",
         help="local (this process), ray (a Ray cluster: RAY_ADDRESS, or a local instance), "
-        "openai-batch (the OpenAI Batch API, live calls for what it leaves)",
+        "openai-batch (the OpenAI Batch API, live calls for what it leaves); default local",
     )
-    b.add_argument("--workers", type=int, default=2, help="ray: pipeline replicas (default 2)")
-    b.add_argument("--poll-interval", type=float, default=5.0, help="openai-batch: seconds between polls")
+    b.add_argument("--workers", type=int, default=2, metavar="N", help="ray: pipeline replicas (default 2)")
     b.add_argument(
-        "--batch-timeout", type=float, default=86_400.0,
-        help="openai-batch: stop waiting after this many seconds (resume later with --resume)",
+        "--poll-interval", type=float, default=5.0, metavar="SECONDS",
+        help="openai-batch: seconds between polls (default 5)",
     )
-    b.add_argument("--max-chars", type=int, default=2_000_000)
+    b.add_argument(
+        "--batch-timeout", type=float, default=86_400.0, metavar="SECONDS",
+        help="openai-batch: stop waiting after this many seconds (default 86400; resume later "
+        "with --resume)",
+    )
+    b.add_argument(
+        "--max-chars", type=int, default=2_000_000, metavar="N",
+        help="longer articles become failure lines (default 2000000)",
+    )
     b.add_argument(
         "--progress", choices=["auto", "bar", "log", "off"], default="auto",
         help="a progress bar on a terminal, periodic log lines otherwise (default auto)",
     )
-    b.add_argument("--log-interval", type=float, default=10.0, help="seconds between log lines")
+    b.add_argument(
+        "--log-interval", type=float, default=10.0, metavar="SECONDS",
+        help="seconds between log lines (default 10)",
+    )
     _add_model_options(b)
     b.set_defaults(func=_cmd_batch)
 
@@ -193,19 +276,27 @@ def build_parser() -> argparse.ArgumentParser:
     esub = e.add_subparsers(dest="eval_command", required=True, parser_class=_Parser)
     er = esub.add_parser("run", help="run a suite and write RUN.json")
     er.add_argument("suite", help="a suite YAML file, or a directory of fixtures")
-    er.add_argument("--out", required=True)
-    er.add_argument("--repetitions", type=int)
-    er.add_argument("--limit", type=int, help="only the first N fixtures")
+    er.add_argument(
+        "--out", required=True, metavar="RUN.json",
+        help="the run file: settings, predictions and scores of every fixture",
+    )
+    er.add_argument(
+        "--repetitions", type=int, metavar="N",
+        help="runs of each fixture (default: the suite's, else 1)",
+    )
+    er.add_argument("--limit", type=int, metavar="N", help="only the first N fixtures (default: all)")
     _add_model_options(er)
     es = esub.add_parser("score", help="recompute scores of RUN.json from its predictions")
-    es.add_argument("run")
-    es.add_argument("--out", help="write the rescored run here (default: print a summary only)")
-    es.add_argument("--fixtures", help="fixture directory (default: the one the run names)")
+    es.add_argument("run", help="a RUN.json written by `eval run`")
+    es.add_argument(
+        "--out", metavar="RUN2.json", help="write the rescored run here (default: print a summary only)"
+    )
+    es.add_argument("--fixtures", metavar="DIR", help="fixture directory (default: the one the run names)")
     ep = esub.add_parser("report", help="render RUN.json as Markdown or HTML")
-    ep.add_argument("run")
-    ep.add_argument("--format", choices=["md", "html"], default="md")
-    ep.add_argument("--out")
-    ep.add_argument("--fixtures", help="fixture directory (default: the one the run names)")
+    ep.add_argument("run", help="a RUN.json written by `eval run`")
+    ep.add_argument("--format", choices=["md", "html"], default="md", help="md or html (default md)")
+    ep.add_argument("--out", metavar="FILE", help="write to this file instead of standard output")
+    ep.add_argument("--fixtures", metavar="DIR", help="fixture directory (default: the one the run names)")
     ec = esub.add_parser("compare", help="compare two runs with confidence intervals")
     ec.add_argument("base", help="the baseline RUN.json")
     ec.add_argument("new", help="the RUN.json to compare with it")
@@ -214,18 +305,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 1 when the gate fails (default: report only)",
     )
     _add_gate_options(ec)
-    ec.add_argument("--suite", help="take the gate's rules from this suite's `gate:` mapping")
+    ec.add_argument("--suite", metavar="SUITE", help="take the gate's rules from this suite's `gate:` mapping")
     ec.add_argument("--format", choices=["md", "json"], default="md", help="output format (default md)")
-    ec.add_argument("--out", help="write the comparison here instead of standard output")
+    ec.add_argument("--out", metavar="FILE", help="write the comparison here instead of standard output")
     eg = esub.add_parser(
         "gate", help="replay a suite (or run it with --live), compare with a baseline, exit 1 on regression"
     )
     eg.add_argument("suite", help="a suite YAML file (its `gate:` mapping sets the rules)")
-    eg.add_argument("--baseline", required=True, help="the baseline RUN.json to compare with")
+    eg.add_argument("--baseline", required=True, metavar="BASE.json", help="the baseline RUN.json to compare with")
     eg.add_argument("--live", action="store_true", help="call the model instead of replaying the store")
-    eg.add_argument("--out", help="also write the new RUN.json here")
-    eg.add_argument("--summary", help="write the Markdown verdict here (and to $GITHUB_STEP_SUMMARY when set)")
-    eg.add_argument("--junit", help="write JUnit XML here: a testcase per fixture and one for the gate")
+    eg.add_argument("--out", metavar="RUN.json", help="also write the new RUN.json here")
+    eg.add_argument("--summary", metavar="FILE", help="write the Markdown verdict here (and to $GITHUB_STEP_SUMMARY when set)")
+    eg.add_argument("--junit", metavar="FILE", help="write JUnit XML here: a testcase per fixture and one for the gate")
     _add_gate_options(eg)
     _add_model_options(eg)
     e.set_defaults(func=_cmd_eval)

@@ -52,6 +52,15 @@ ENVIRONMENT: tuple[tuple[str, str, str], ...] = (
     ("SUMMARIZER_THREADS", "n_threads", "local backend CPU threads (default: all cores)"),
     ("SUMMARIZER_STORE", "store_path", "response store (SQLite) for record/replay"),
     ("SUMMARIZER_DEBUG", "debug", "1 shows tracebacks in the CLI"),
+    ("SUMMARIZER_QUIET", "quiet", "1 hides the CLI's note that the embedded smoke-level model runs"),
+)
+
+# What the CLI says (once, on stderr) when the packaged model is about to run: its output is
+# smoke-level, and nothing else in the output says so.
+EMBEDDED_MODEL_NOTE = (
+    "running the embedded smoke-level model (Gemma 3 270M base: it proves the whole path "
+    "offline, it is not a good summariser): for real summaries give --base-url URL --model NAME, "
+    "or --model-path an instruct GGUF (hide this note with --quiet or SUMMARIZER_QUIET=1)"
 )
 
 
@@ -78,6 +87,12 @@ class Settings:
     seed: int = 0
     store_path: str | None = None
     debug: bool = False
+    quiet: bool = False
+
+    @property
+    def runs_embedded_model(self) -> bool:
+        """True when the packaged smoke-level model answers (local backend, no GGUF given)."""
+        return self.backend == "local" and not self.model_path
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -131,7 +146,7 @@ def resolve_settings(
             values[name] = int(_number(raw, var, int))
         elif name in ("max_retry_seconds", "timeout"):
             values[name] = float(_number(raw, var, float))
-        elif name in ("debug", "json_object_schema"):
+        elif name in ("debug", "json_object_schema", "quiet"):
             values[name] = raw.strip().lower() in ("1", "true", "yes", "on")
         else:
             values[name] = raw

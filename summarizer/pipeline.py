@@ -15,6 +15,7 @@ from summarizer.draft import QuoteCheck
 from summarizer.grounding import Span, align
 from summarizer.postprocess import Grounder, Items, canonicalise_actors, merge
 from summarizer.prompts import PromptInput, prompt_version
+from summarizer.reader import require_text
 from summarizer.schemas import Article, ArticleSummary, RunInfo
 from summarizer.store import ResponseStore, StoreMode
 
@@ -46,6 +47,21 @@ def build_backend(
     return OpenAIBackend(settings, store=store, store_mode=store_mode)
 
 
+def _undated_times(items: Items) -> int:
+    """Times that a publication date would have resolved ("on Monday", "next spring")."""
+    times = [m.time for m in items.meetings if m.time is not None]
+    times += [e.time for e in items.planned_events if e.time is not None]
+    return sum(1 for t in times if t.start is None and "publication date" in (t.note or ""))
+
+
+def undated_warning(articles: int, times: int, *, what: str = "--published DATE") -> str:
+    """The one warning for relative times left unresolved; the CLI prints it once per run."""
+    return (
+        f"{articles} article(s) had no publication date, so {times} relative time(s) stay "
+        f"unresolved: give {what}, or a \"published\" date in the article record"
+    )
+
+
 @dataclass
 class _Prepared:
     article: Article
@@ -66,6 +82,8 @@ class Pipeline:
         self._inline_prepare = type(backend).count_tokens is Backend.count_tokens
 
     def _prepare(self, article: Article) -> _Prepared:
+        # Checked here, not only where files are read, so a Python caller meets the CLI's rule.
+        require_text(article, f"article {article.id!r}")
         cleaned = clean(article.text)
         chunks = split(cleaned.text, self.backend.article_token_budget, self.backend.count_tokens)
         return _Prepared(article, cleaned, chunks)
@@ -113,6 +131,7 @@ class Pipeline:
             cache_hit=bool(results) and all(r.replayed for r in results),
             warnings=warnings,
         )
+        run.undated_times = 0 if article.published is not None else _undated_times(items)
         return ArticleSummary(
             article_id=article.id,
             title=article.title,
@@ -121,6 +140,7 @@ class Pipeline:
             statements=items.statements,
             planned_events=items.planned_events,
             run=run,
+            article_text=article.text if article.extracted else None,
         )
 
     def run(self, article: Article) -> ArticleSummary:

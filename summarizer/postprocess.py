@@ -119,7 +119,18 @@ class Grounder:
                 continue
             self._used.append((span.start, span.end))
             near = span.start if near is None else near
-            found.append(Evidence(quote=quote, start=span.start, end=span.end, match=span.match))
+            # The article's own characters, so that quote == text[start:end] holds even when
+            # the model changed quote marks or a word; what it wrote is kept beside them.
+            own = self.text[span.start : span.end]
+            found.append(
+                Evidence(
+                    quote=own,
+                    start=span.start,
+                    end=span.end,
+                    match=span.match,
+                    model_quote=None if own == quote else quote,
+                )
+            )
         if found:
             return found
         problem = "evidence not found in the article" if missing else "no evidence given"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -79,8 +80,22 @@ def _title_from_text(text: str) -> str | None:
     return None
 
 
-def html_to_text(html: str, origin: str) -> tuple[str, str | None]:
-    """Main text and title of an HTML page, with trafilatura (scripts, styles, menus dropped)."""
+@dataclass(frozen=True)
+class Page:
+    """What an HTML page gives: its main text, title and publication date."""
+
+    text: str
+    title: str | None
+    published: date | None
+
+
+def html_to_text(html: str, origin: str) -> Page:
+    """Main text, title and publication date of an HTML page (scripts, styles, menus dropped).
+
+    Blocks (headline, dateline, paragraphs) are separated by a blank line, so that no
+    sentence runs from one into the next; a first block that repeats the title is left out
+    (the title is kept as `title`).
+    """
     import trafilatura
 
     text = trafilatura.extract(
@@ -92,7 +107,27 @@ def html_to_text(html: str, origin: str) -> tuple[str, str | None]:
         )
     meta = trafilatura.extract_metadata(html)
     title = meta.title if meta is not None and meta.title else None
-    return text, title
+    blocks = [line.strip() for line in text.splitlines() if line.strip()]
+    if title and len(blocks) > 1 and blocks[0] == title.strip():
+        blocks = blocks[1:]
+    return Page("\n\n".join(blocks), title, page_published(html))
+
+
+def page_published(html: str) -> date | None:
+    """The publication date the page's markup states (`article:published_time` and other
+    meta tags, JSON-LD, `<time datetime>`), never one guessed from its text or from today."""
+    from htmldate import find_date
+
+    try:
+        found = find_date(html, extensive_search=False, original_date=True)
+    except Exception:  # a page htmldate cannot parse just has no date; the text still counts
+        return None
+    if not found:
+        return None
+    try:
+        return date.fromisoformat(found)
+    except ValueError:
+        return None
 
 
 def article_from_record(record: Any, origin: str) -> Article:
@@ -127,14 +162,19 @@ def article_from_bytes(data: bytes, *, origin: str, suffix: str = ".txt") -> Art
             ) from None
         return article_from_record(record, origin)
     if suffix in (".html", ".htm"):
-        body, title = html_to_text(text, origin)
-        return Article(text=body, title=title)
+        page = html_to_text(text, origin)
+        return Article(text=page.text, title=page.title, published=page.published).as_extracted()
     return Article(text=text, title=_title_from_text(text))
 
 
-def check_article(article: Article, origin: str, max_chars: int = DEFAULT_MAX_CHARS) -> Article:
+def require_text(article: Article, origin: str) -> None:
+    """The one rule for an empty article, in every entry point (file, record, Python call)."""
     if not article.text.strip():
         raise InputError(f"{origin} is empty: give an article with some text")
+
+
+def check_article(article: Article, origin: str, max_chars: int = DEFAULT_MAX_CHARS) -> Article:
+    require_text(article, origin)
     if len(article.text) > max_chars:
         raise InputError(
             f"{origin} has {len(article.text):,} characters, over the limit of {max_chars:,}: "

@@ -2,16 +2,24 @@
 
 The HTML page shows the article with every evidence span highlighted (`<mark>` with an id)
 and linked both ways with the item it supports. All article text and model output is
-escaped: nothing from either can become markup. The pieces (highlighting, item blocks, page
-shell, Markdown tables) are reused by `summarizer.eval.report`.
+escaped: nothing from either can become markup. Pages are Jinja2 templates shipped in
+`summarizer/templates/` (HTML autoescaped; Markdown through `md_escape`), so adding a field
+is a template edit. The pieces (highlighting, item blocks, page shell, Markdown tables) are
+reused by `summarizer.eval.report`.
 """
 
 from __future__ import annotations
 
+import functools
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from summarizer.schemas import (
     Actor,
@@ -101,12 +109,50 @@ def summary_items(summary: ArticleSummary) -> list[tuple[str, str, str, list[Ite
 # --- Markdown --------------------------------------------------------------------------------
 
 
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+
+
 def md_escape(text: str) -> str:
-    """Text safe inside Markdown (tables included): no raw HTML, no accidental formatting."""
-    out = html.escape(text, quote=False)
+    """Text safe inside Markdown (tables included): no raw HTML, no accidental formatting.
+
+    Only what Markdown would read as markup is escaped: `<` (a tag can only open with it),
+    `&` before an entity name, and the formatting characters; "->" and "R&D" stay as written.
+    """
+    out = _ENTITY.sub("&amp;", text).replace("<", "&lt;")
     for ch in "\\`*_[]|#":
         out = out.replace(ch, "\\" + ch)
-    return " ".join(out.split())
+    out = " ".join(out.split())
+    # A leading ">" would open a blockquote, a leading "-", "+" or "1." a list.
+    out = re.sub(r"^(>|[-+](?=\s))", r"\\\1", out)
+    return re.sub(r"^(\d+)([.)])(?=\s)", r"\1\\\2", out)
+
+
+def _md_finalize(value: Any) -> str:
+    """Every `{{ }}` of a Markdown template is escaped: a field cannot forget it."""
+    return "" if value is None else md_escape(str(value))
+
+
+@functools.cache
+def _environment(kind: str) -> Environment:
+    if kind == "html":
+        return Environment(
+            loader=PackageLoader("summarizer", "templates"),
+            autoescape=True,
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+        )
+    return Environment(
+        loader=PackageLoader("summarizer", "templates"),
+        autoescape=False,
+        undefined=StrictUndefined,
+        finalize=_md_finalize,
+        keep_trailing_newline=True,
+    )
+
+
+def _render(template: str, **context: Any) -> str:
+    kind = "html" if template.endswith(".html.j2") else "md"
+    return _environment(kind).get_template(template).render(**context)
 
 
 def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -118,47 +164,53 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def md_items(summary: ArticleSummary) -> str:
-    parts: list[str] = []
+def _meta(article: Article | None) -> list[tuple[str, str]]:
+    if article is None:
+        return []
+    fields = (("published", article.published), ("source", article.source), ("url", article.url))
+    return [(label, str(value)) for label, value in fields if value]
+
+
+def _sections(
+    summary: ArticleSummary, prefix: str = "", text_length: int | None = None
+) -> list[dict[str, Any]]:
+    """The item lists as plain data for the templates: ids, fields and evidence entries."""
+    sections: list[dict[str, Any]] = []
     for _attr, heading, short, items in summary_items(summary):
-        parts.append(f"## {heading} ({len(items)})")
-        if not items:
-            parts.append("_None._")
-        for i, item in enumerate(items, start=1):
-            lines = [f"### {short}{i}"]
-            lines += [f"- **{k}:** {md_escape(v)}" for k, v in item_fields(item)]
-            lines += [f"- **evidence:** {md_escape(evidence_text(ev))}" for ev in item.evidence]
-            parts.append("\n".join(lines))
-    return "\n\n".join(parts)
+        rows = []
+        for i, item in enumerate(items):
+            evidence = [
+                {
+                    "text": evidence_text(ev),
+                    "href": mark_id(prefix, short, i, k)
+                    if text_length is not None and _usable(ev, text_length)
+                    else None,
+                }
+                for k, ev in enumerate(item.evidence)
+            ]
+            rows.append(
+                {
+                    "id": item_id(prefix, short, i),
+                    "label": f"{short}{i + 1}",
+                    "fields": item_fields(item),
+                    "evidence": evidence,
+                }
+            )
+        sections.append({"heading": heading, "short": short, "entries": rows})
+    return sections
 
 
 def to_markdown(summary: ArticleSummary, article: Article | None = None) -> str:
     title = summary.title or (article.title if article else None) or summary.article_id
-    parts = [f"# {md_escape(title)}"]
-    if article is not None:
-        meta = [
-            f"{label}: {md_escape(str(value))}"
-            for label, value in (
-                ("published", article.published),
-                ("source", article.source),
-                ("url", article.url),
-            )
-            if value
-        ]
-        if meta:
-            parts.append(" · ".join(meta))
-    if summary.summary:
-        parts.append(md_escape(summary.summary))
-    parts.append(md_items(summary))
-    run = summary.run
-    if run.model or run.backend:
-        parts.append(
-            f"_Model {md_escape(run.model)} ({md_escape(run.backend)}), "
-            f"{run.tokens_in} tokens in, {run.tokens_out} out, {run.latency_s:.2f} s._"
-        )
-    for warning in run.warnings:
-        parts.append(f"> warning: {md_escape(warning)}")
-    return "\n\n".join(parts) + "\n"
+    text = _render(
+        "summary.md.j2",
+        title=title,
+        meta=_meta(article),
+        summary=summary,
+        sections=_sections(summary),
+        run=summary.run,
+    )
+    return text.rstrip("\n") + "\n"
 
 
 # --- HTML ------------------------------------------------------------------------------------
@@ -190,12 +242,11 @@ def esc(text: object) -> str:
 
 
 def html_page(title: str, body: str) -> str:
-    """A complete, self-contained page: inline CSS, no scripts, no external resources."""
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{esc(title)}</title>\n<style>\n{CSS}\n</style>\n</head>\n"
-        f"<body>\n{body}\n</body>\n</html>\n"
-    )
+    """A complete, self-contained page: inline CSS, no scripts, no external resources.
+
+    `body` is markup already escaped by its maker.
+    """
+    return _render("page.html.j2", title=title, css=Markup(CSS), body=Markup(body))
 
 
 @dataclass(frozen=True)
@@ -269,37 +320,12 @@ def highlight_html(text: str, highlights: Sequence[Highlight]) -> str:
     return "".join(out)
 
 
-def _dl(rows: Sequence[tuple[str, str]]) -> str:
-    return "<dl>" + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows) + "</dl>"
-
-
-def evidence_list_html(
-    item: Item, prefix: str, short: str, index: int, text_length: int | None
-) -> str:
-    """The item's evidence, each linking to its highlight when the article shows it."""
-    entries: list[str] = []
-    for k, ev in enumerate(item.evidence):
-        quote = esc(evidence_text(ev))
-        if text_length is not None and _usable(ev, text_length):
-            entries.append(
-                f'<li><a href="#{esc(mark_id(prefix, short, index, k))}">{quote}</a></li>'
-            )
-        else:
-            entries.append(f'<li class="muted">{quote}</li>')
-    return f"<ul>{''.join(entries)}</ul>" if entries else '<p class="muted">no evidence</p>'
-
-
 def items_html(summary: ArticleSummary, prefix: str = "", text_length: int | None = None) -> str:
-    parts: list[str] = []
-    for _attr, heading, short, items in summary_items(summary):
-        parts.append(f"<h2>{esc(heading)} ({len(items)})</h2>")
-        for i, item in enumerate(items):
-            parts.append(
-                f'<div class="item" id="{esc(item_id(prefix, short, i))}">'
-                f"<h3>{esc(short)}{i + 1}</h3>{_dl(item_fields(item))}"
-                f"{evidence_list_html(item, prefix, short, i, text_length)}</div>"
-            )
-    return "\n".join(parts)
+    """Every item with its fields and evidence, each evidence linking to its highlight when
+    the article shown has the span (`text_length`)."""
+    return _render(
+        "items.html.j2", sections=_sections(summary, prefix, text_length)
+    ).strip("\n")
 
 
 def article_html(article: Article, summary: ArticleSummary, prefix: str = "") -> str:
@@ -309,24 +335,14 @@ def article_html(article: Article, summary: ArticleSummary, prefix: str = "") ->
 
 def to_html(summary: ArticleSummary, article: Article) -> str:
     title = summary.title or article.title or summary.article_id
-    meta = " · ".join(
-        f"{label}: {esc(value)}"
-        for label, value in (
-            ("published", article.published),
-            ("source", article.source),
-            ("url", article.url),
-        )
-        if value
+    marks = highlight_html(article.text, evidence_highlights(summary, article.text))
+    return _render(
+        "summary.html.j2",
+        title=title,
+        css=Markup(CSS),
+        meta=_meta(article),
+        summary=summary,
+        article_marks=Markup(marks),
+        items=Markup(items_html(summary, text_length=len(article.text))),
+        run=summary.run,
     )
-    body = [f"<h1>{esc(title)}</h1>"]
-    if meta:
-        body.append(f'<p class="muted">{meta}</p>')
-    if summary.summary:
-        body.append(f"<p>{esc(summary.summary)}</p>")
-    body.append(
-        '<div class="cols">'
-        f"<section><h2>Article</h2>{article_html(article, summary)}</section>"
-        f"<section>{items_html(summary, text_length=len(article.text))}</section>"
-        "</div>"
-    )
-    return html_page(title, "\n".join(body))

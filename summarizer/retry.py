@@ -24,8 +24,31 @@ TRANSIENT_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 
 _PERMANENT_429_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached"})
 
 
+_NETWORK_LIBRARIES = frozenset(
+    {"httpx", "httpx2", "httpcore", "h11", "h2", "anyio", "aiohttp", "ssl", "socket"}
+)
+
+
 class MalformedResponseError(Exception):
     """A 200 whose body is unusable (e.g. no `choices`): a proxy or server glitch, worth a retry."""
+
+
+def internal_cause(exc: BaseException) -> BaseException | None:
+    """The bug behind an `APIConnectionError` that no network failure caused, else None.
+
+    openai wraps *every* exception raised while sending as a connection error, a
+    `RuntimeError: Event loop is closed` included; calling that a transport failure (and
+    retrying it) would send the user to check a server that is fine.
+    """
+    if not isinstance(exc, openai.APIConnectionError) or isinstance(exc, openai.APITimeoutError):
+        return None
+    cause = exc.__cause__
+    if cause is None or isinstance(cause, OSError | EOFError):
+        return None
+    # openai's HTTP stack has changed packages between versions: judge by the raising library.
+    if type(cause).__module__.split(".")[0] in _NETWORK_LIBRARIES:
+        return None
+    return cause
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -39,7 +62,7 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, json.JSONDecodeError | MalformedResponseError):
         return True
     # Timeouts (APITimeoutError is a subclass) and connection errors (resets, refused).
-    return isinstance(exc, openai.APIConnectionError)
+    return isinstance(exc, openai.APIConnectionError) and internal_cause(exc) is None
 
 
 def _header(headers: Any, name: str) -> str | None:

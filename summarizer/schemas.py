@@ -12,7 +12,7 @@ from datetime import date
 from enum import Enum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 
 class _Model(BaseModel):
@@ -61,6 +61,9 @@ class Actor(_Model):
 
 
 class Evidence(_Model):
+    """A span of the article behind an item. Once grounded, `quote == text[start:end]`: the
+    article's own characters, whatever the model wrote (that is kept in `model_quote`)."""
+
     quote: str = Field(description="A verbatim span of the article that supports the item.")
     start: int | None = Field(
         default=None, description="Character offset of the quote in Article.text (filled by grounding)."
@@ -69,7 +72,13 @@ class Evidence(_Model):
         default=None, description="End offset (exclusive) of the quote in Article.text."
     )
     match: MatchKind | None = Field(
-        default=None, description="How the quote was found: exact, fuzzy or none."
+        default=None,
+        description="How the model's quote was found: exact (verbatim, or differing only in "
+        "case, spacing, quote or dash styles), fuzzy (words changed or elided) or none.",
+    )
+    model_quote: str | None = Field(
+        default=None,
+        description="The quote as the model wrote it, when that differs from `quote`.",
     )
 
 
@@ -126,6 +135,8 @@ class RunInfo(_Model):
     dropped: int = 0
     flagged: int = 0
     cache_hit: bool = False
+    # Time expressions left unresolved because the article has no publication date.
+    undated_times: int = 0
     warnings: list[str] = Field(default_factory=list)
 
 
@@ -137,6 +148,11 @@ class ArticleSummary(_Model):
     statements: list[Statement] = Field(default_factory=list)
     planned_events: list[PlannedEvent] = Field(default_factory=list)
     run: RunInfo = Field(default_factory=RunInfo)
+    article_text: str | None = Field(
+        default=None,
+        description="The text the evidence offsets index, when it is not the input as given "
+        "(the main text extracted from an HTML page); null otherwise.",
+    )
 
 
 def text_id(text: str) -> str:
@@ -153,11 +169,25 @@ class Article(_Model):
     source: str | None = None
     language: str | None = None
 
+    # Set when `text` was extracted from a page (not part of the record, nor of cache keys).
+    _extracted: bool = PrivateAttr(default=False)
+
     @model_validator(mode="after")
     def _default_id(self) -> Article:
         if not self.id:
             self.id = text_id(self.text)
         return self
+
+    @property
+    def extracted(self) -> bool:
+        """True when `text` is what was extracted from an HTML page, not the file itself."""
+        return self._extracted
+
+    def as_extracted(self) -> Article:
+        """A copy marked as extracted, so that summaries carry the text their offsets index."""
+        copy = self.model_copy()
+        copy._extracted = True
+        return copy
 
 
 def output_json_schema() -> dict[str, object]:

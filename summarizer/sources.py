@@ -6,7 +6,8 @@ directory with no articles) raises `UsageError` before anything runs; a single
 bad record (a malformed line, a missing field, an unreadable file) becomes a
 `SourceItem` carrying the error, which the batch writes as a failure line.
 
-Ids: a directory's files are named by their stems; a JSONL record by its `id`,
+Ids: a directory's files are named by their stems (a `.json` record by its own `id`
+when it has one); a JSONL record by its `id`,
 or `line-N` (its line number) when it has none. An id seen twice becomes a
 failure on the later line, so the output holds one line per id.
 """
@@ -18,6 +19,7 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import IO
 
@@ -29,7 +31,7 @@ from summarizer.reader import (
     article_from_record,
     check_article,
 )
-from summarizer.schemas import Article
+from summarizer.schemas import Article, text_id
 
 _SINGLE_ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
 
@@ -57,8 +59,28 @@ def open_source(
     *,
     max_chars: int = DEFAULT_MAX_CHARS,
     stdin: IO[bytes] | None = None,
+    published: date | None = None,
 ) -> Source:
-    """Open `spec` (a directory, a JSONL file, or "-"); raise UsageError when it is unusable."""
+    """Open `spec` (a directory, a JSONL file, or "-"); raise UsageError when it is unusable.
+
+    `published` is the date of articles that give none (`batch --published`).
+    """
+    source = _open(spec, max_chars=max_chars, stdin=stdin)
+    if published is None:
+        return source
+    return Source(source.name, _dated(source.items, published), source.total)
+
+
+def _dated(items: Iterator[SourceItem], published: date) -> Iterator[SourceItem]:
+    for item in items:
+        if item.article is not None and item.article.published is None:
+            item = SourceItem(
+                item.id, article=item.article.model_copy(update={"published": published})
+            )
+        yield item
+
+
+def _open(spec: str, *, max_chars: int, stdin: IO[bytes] | None) -> Source:
     if spec == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         return Source("standard input", iter_jsonl(stream, max_chars=max_chars), None)
@@ -126,6 +148,18 @@ def iter_directory(
         except OSError as exc:
             problem = InputError(f"{origin}: cannot read it ({exc.strerror}): check permissions")
             yield SourceItem(article_id, error=problem)
+            continue
+        if suffix.lower() == ".json" and article.id != text_id(article.text):
+            # A record that names itself keeps its id, as `summarizer summarize` keeps it.
+            if article.id in seen and article.id != article_id:
+                problem = InputError(
+                    f"{origin}: id {article.id!r} is already used by another file: give "
+                    "every article its own id"
+                )
+                yield SourceItem(article_id, error=problem)
+                continue
+            seen.add(article.id)
+            yield SourceItem(article.id, article=article)
             continue
         yield SourceItem(article_id, article=article.model_copy(update={"id": article_id}))
 

@@ -71,3 +71,59 @@ def test_summarize_many_keeps_order_and_isolates_failures(server: FakeOpenAIServ
     assert isinstance(failed, Outcome) and failed.error is not None
     assert failed.error.type == "TransportError" and failed.error.status == 400
     assert all(o.summary is not None for o in outcomes if o.ok)
+
+
+def test_asummarize_after_summarize_many_on_a_new_event_loop(server: FakeOpenAIServer) -> None:
+    # Each asyncio.run is a new loop; a client pooled on the previous one used to fail here
+    # with a TransportError that blamed the server ("Event loop is closed" underneath).
+    options = {"base_url": server.base_url, "model": "m", "api_key": "k", "max_attempts": 1}
+    outcomes = summarize_many([Article(id=f"a{i}", text=TEXT) for i in range(4)], concurrency=4, **options)
+    assert [o.ok for o in outcomes] == [True] * 4
+    for round_ in range(2):
+        summary = asyncio.run(asummarize(Article(id=f"x{round_}", text=TEXT), **options))
+        assert len(summary.meetings) == 1
+    outcomes = summarize_many([Article(id=f"b{i}", text=TEXT) for i in range(4)], concurrency=4, **options)
+    assert [o.ok for o in outcomes] == [True] * 4
+
+
+def test_an_internal_error_is_not_relabelled_as_a_transport_failure(server: FakeOpenAIServer) -> None:
+    import openai
+
+    from summarizer.api import pipeline_for
+    from summarizer.config import resolve_settings
+
+    settings = resolve_settings(base_url=server.base_url, model="stale", api_key="k", max_attempts=3)
+    backend = pipeline_for(settings).backend
+
+    async def first_use() -> openai.AsyncOpenAI:
+        client = backend.async_client()  # type: ignore[attr-defined]
+        await client.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
+        return client
+
+    stale = asyncio.run(first_use())
+    requests = len(server.requests)
+    # Forcing the client of a closed loop on a new one: the bug the per-loop clients prevent.
+    backend.async_client = lambda: stale  # type: ignore[attr-defined]
+    try:
+        with pytest.raises(RuntimeError, match="Event loop is closed"):
+            asyncio.run(asummarize(Article(id="s", text=TEXT), settings=settings))
+    finally:
+        del backend.async_client  # type: ignore[attr-defined]
+    # Sent at most once, not retried under --max-attempts 3: a bug does not clear by waiting.
+    assert len(server.requests) <= requests + 1
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t \n"])
+def test_an_empty_article_is_rejected_like_the_cli_rejects_it(server: FakeOpenAIServer, text: str) -> None:
+    from summarizer import InputError
+
+    options = {"base_url": server.base_url, "model": "m", "api_key": "k"}
+    article = Article(id="blank", text=text)
+    with pytest.raises(InputError, match=r"^article 'blank' is empty: give an article with some text$"):
+        summarize(article, **options)
+    with pytest.raises(InputError, match="is empty"):
+        asyncio.run(asummarize(article, **options))
+    [outcome] = summarize_many([article], **options)
+    assert outcome.error is not None and outcome.error.type == "InputError"
+    assert outcome.error.message == "article 'blank' is empty: give an article with some text"
+    assert not server.requests

@@ -117,6 +117,40 @@ def test_a_directory_of_articles_with_all_succeeding_exits_0(
     assert "3 ok, 0 failed" in capsys.readouterr().err
 
 
+def test_undated_articles_warn_once_and_published_is_their_default(
+    server: FakeOpenAIServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"t{i}.txt").write_text(text(i), encoding="utf-8")
+    (folder / "dated.json").write_text(
+        json.dumps({"text": text(9), "published": "2024-03-04"}), encoding="utf-8"
+    )
+    out = tmp_path / "out.jsonl"
+    assert batch(server, folder, out) == 0
+    err = capsys.readouterr().err.splitlines()
+    warnings = [line for line in err if "warning" in line]
+    # DRAFT has "on Monday" (a meeting) and "in March" (a plan): two per undated article.
+    assert warnings == [
+        "summarizer batch: warning: 3 article(s) had no publication date, so 6 relative time(s) "
+        'stay unresolved: give --published DATE, or a "published" date in the article record'
+    ]
+    times = {line["id"]: line["summary"]["meetings"][0]["time"] for line in read_lines(out)}
+    assert times["t0"]["start"] is None and times["dated"]["start"] == "2024-03-04"
+
+    again = tmp_path / "again.jsonl"
+    assert batch(server, folder, again, "--published", "2024-03-06") == 0
+    assert "warning" not in capsys.readouterr().err
+    times = {line["id"]: line["summary"]["meetings"][0]["time"] for line in read_lines(again)}
+    # Monday before Wednesday 2024-03-06; the record's own date still wins over the default.
+    assert times["t0"]["start"] == "2024-03-04" and times["dated"]["start"] == "2024-03-04"
+    assert batch(server, folder, again, "--published", "2024-13-01") == 2
+    assert capsys.readouterr().err == (
+        "summarizer: error: --published '2024-13-01' is not a date: use YYYY-MM-DD, e.g. 2022-12-19\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("make_input", "extra", "expected"),
     [

@@ -202,3 +202,11 @@ def test_process_environment_is_read_when_no_mapping_is_given(
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("SUMMARIZER_GROUNDING", "flag")
     assert resolve_settings().grounding == "flag"
+
+
+def test_quiet_and_which_settings_run_the_embedded_model() -> None:
+    assert resolve_settings(env={"SUMMARIZER_QUIET": "1"}).quiet is True
+    assert resolve_settings(env={}).quiet is False
+    assert resolve_settings(env={}).runs_embedded_model is True
+    assert resolve_settings(env={}, model_path="/models/instruct.gguf").runs_embedded_model is False
+    assert resolve_settings(env={}, base_url="http://127.0.0.1:9/v1").runs_embedded_model is False

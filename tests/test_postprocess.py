@@ -178,6 +178,31 @@ def test_evidence_with_typographic_differences_aligns_fuzzily_or_normalised() ->
     assert text[ev.start : ev.end] == "The ministers’ talks   ended late on Wednesday"
 
 
+@pytest.mark.parametrize(
+    "model_quote, match",
+    [
+        ('"We will not yield," Berg said', "exact"),  # straight quotes for the article's curly
+        ("“We shall not yield,” Berg said", "fuzzy"),  # one word changed
+    ],
+)
+def test_evidence_quote_is_the_articles_own_text(model_quote: str, match: str) -> None:
+    text = "Talks ended. “We will not yield,” Berg said on Friday."
+    evidence = Grounder(text, PUBLISHED, "drop").evidence([model_quote], None, "x")
+    assert evidence is not None
+    [ev] = evidence
+    assert ev.start is not None and ev.end is not None
+    assert ev.quote == text[ev.start : ev.end] == "“We will not yield,” Berg said"
+    assert ev.model_quote == model_quote and ev.match == match
+
+
+def test_a_verbatim_quote_keeps_no_model_quote() -> None:
+    text = "Talks ended. “We will not yield,” Berg said on Friday."
+    evidence = Grounder(text, PUBLISHED, "drop").evidence(["Berg said on Friday"], None, "x")
+    assert evidence is not None
+    assert evidence[0].quote == "Berg said on Friday" and evidence[0].model_quote is None
+    assert evidence[0].match == "exact"
+
+
 # --- policies: evidence -------------------------------------------------------------------
 
 INVENTED = "The ministers signed a secret pact at midnight in Kessin."

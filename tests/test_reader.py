@@ -13,6 +13,7 @@ import pytest
 from summarizer.errors import InputError, UsageError
 from summarizer.reader import parse_published, read_article
 from summarizer.schemas import text_id
+from summarizer.segment import sentences
 
 STORY = (
     "Harbour talks resume in Vell\n"
@@ -220,6 +221,55 @@ def test_html_main_text_without_scripts_styles_or_furniture(tmp_path: Path) -> N
         "Storm closes ferry",
     ):
         assert marker not in article.text, marker
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<meta property="article:published_time" content="2021-03-04T09:15:00+00:00">',
+        '<meta name="date" content="2021-03-04">',
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2021-03-04T09:15:00Z"}</script>',
+    ],
+    ids=["og", "meta-date", "json-ld"],
+)
+def test_html_publication_date_from_the_page_metadata(tmp_path: Path, markup: str) -> None:
+    page = PAGE.replace("</head>", markup + "\n</head>")
+    assert read_article(_write(tmp_path, "page.html", page)).published == date(2021, 3, 4)
+
+
+def test_html_publication_date_from_a_time_element(tmp_path: Path) -> None:
+    page = PAGE.replace(
+        "<h1>Harbour talks resume in Vell</h1>",
+        '<h1>Harbour talks resume in Vell</h1>\n<p>Published <time datetime="2021-03-04">'
+        "4 March</time></p>",
+    )
+    assert read_article(_write(tmp_path, "page.html", page)).published == date(2021, 3, 4)
+
+
+def test_html_date_is_not_guessed_from_the_text_and_published_wins(tmp_path: Path) -> None:
+    # "2021" in the footer and "April 12" in the text are not the publication date.
+    path = _write(tmp_path, "page.html", PAGE)
+    assert read_article(path).published is None
+    dated = PAGE.replace("</head>", '<meta property="article:published_time" content="2021-03-04">\n</head>')
+    path = _write(tmp_path, "dated.html", dated)
+    assert read_article(path, published="2020-01-02").published == date(2020, 1, 2)
+
+
+def test_html_blocks_are_separate_sentences_and_the_headline_is_the_title(tmp_path: Path) -> None:
+    page = PAGE.replace(
+        "<h1>Harbour talks resume in Vell</h1>",
+        '<h1>Harbour talks resume in Vell</h1>\n<p class="dateline">VELL, March 4</p>',
+    )
+    article = read_article(_write(tmp_path, "page.html", page))
+    assert article.title == "Harbour talks resume in Vell"
+    assert article.text.startswith("VELL, March 4\n\nNegotiators from Nordvik")
+    assert [s.text for s in sentences(article.text)][:2] == [
+        "VELL, March 4",
+        "Negotiators from Nordvik and Tarsen met in the port city of Vell on Wednesday to "
+        "restart talks on shared fishing grounds, officials from both delegations said.",
+    ]
+    assert article.extracted
 
 
 def test_html_without_article_text(tmp_path: Path) -> None:

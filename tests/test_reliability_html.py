@@ -228,7 +228,7 @@ def test_the_eval_reports_have_no_executable_markup(
     md = md_path.read_text(encoding="utf-8")
     for raw in ("<script", "<img", "<svg", "<iframe", "</mark>", "<a href"):
         assert raw not in md
-    assert "&lt;script&gt;" in md
+    assert "&lt;script>" in md
 
 
 # -- a real browser -----------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from summarizer.render import Highlight, highlight_html, to_html, to_json, to_markdown
+from summarizer.render import Highlight, highlight_html, md_escape, to_html, to_json, to_markdown
 from summarizer.schemas import Actor, Article, ArticleSummary, Evidence, Meeting, Statement
 
 EVIL = '<script>alert(1)</script> and <img src=x onerror=alert(1)> "quoted" & more'
@@ -107,7 +107,7 @@ def test_markdown_lists_items_and_escapes_markup() -> None:
     md = to_markdown(summary(), Article(id="a1", text=TEXT, source="Wire"))
     assert "## Meetings (1)" in md and "## Statements (1)" in md and "## Planned events (0)" in md
     assert "<script" not in md and "<img" not in md and "<b>" not in md
-    assert "&lt;script&gt;" in md
+    assert "&lt;script>" in md
     assert "not found in the article" in md
     assert "source: Wire" in md
 
@@ -151,3 +151,43 @@ def test_overlapping_spans_nest_and_bad_spans_are_skipped() -> None:
     assert '<mark title="A"><mark id="m2" title="B"><a class="tag" href="#i2">B</a>def' in out
     assert out.count("<mark") == out.count("</mark>") == 4  # abc | def (two) | ghi
     assert out.endswith("</mark>j")
+
+
+def _with_run(s: ArticleSummary) -> ArticleSummary:
+    s.run.model, s.run.backend, s.run.prompt_version = "qwen2.5 <7b>", "openai", "p1a2"
+    s.run.tokens_in, s.run.tokens_out, s.run.latency_s = 1200, 80, 1.234
+    s.run.warnings = ["dropped meeting 2: evidence not found -> check"]
+    return s
+
+
+def test_markdown_escapes_only_what_markdown_reads_as_markup() -> None:
+    s = _with_run(summary())
+    s.summary = "Talks -> a deal: R&D & trade, 2 > 1; > not a quote"
+    md = to_markdown(s)
+    assert "Talks -> a deal: R&D & trade, 2 > 1; > not a quote" in md
+    assert "-&gt;" not in md and "&amp;" not in md
+    assert "> warning: dropped meeting 2: evidence not found -> check" in md
+    assert md_escape("> quote") == "\\> quote" and md_escape("1. item") == "1\\. item"
+    assert md_escape("&lt;b> a_b") == "&amp;lt;b> a\\_b"  # an entity is shown, not decoded
+
+
+def test_html_page_has_a_run_footer_like_the_markdown() -> None:
+    s = _with_run(summary())
+    page = to_html(s, Article(id="a1", text=TEXT))
+    assert (
+        '<div class="run muted"><p>Model qwen2.5 &lt;7b&gt; (openai), prompt p1a2, 1200 tokens in, '
+        "80 out, 1.23 s.</p>\n<p>warning: dropped meeting 2: evidence not found -&gt; check</p></div>"
+    ) in page
+    assert "_Model qwen2.5 &lt;7b> (openai), 1200 tokens in, 80 out, 1.23 s._" in to_markdown(s)
+    assert_no_active_content(parse(page))
+
+
+def test_pages_are_rendered_from_the_packaged_templates() -> None:
+    from importlib.resources import files
+
+    templates = files("summarizer") / "templates"
+    html_template = (templates / "summary.html.j2").read_text(encoding="utf-8")
+    md_template = (templates / "summary.md.j2").read_text(encoding="utf-8")
+    # The page's wording lives in the templates, not in Python.
+    assert "Model {{ run.model }}" in html_template and "Model {{ run.model }}" in md_template
+    assert "no evidence" in (templates / "items.html.j2").read_text(encoding="utf-8")

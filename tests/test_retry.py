@@ -16,6 +16,7 @@ from tenacity import Retrying, retry_if_exception
 from summarizer.retry import (
     BackoffPolicy,
     MalformedResponseError,
+    internal_cause,
     is_transient,
     retry_after_seconds,
 )
@@ -173,3 +174,28 @@ def test_tenacity_integration_caps_attempts() -> None:
     assert _run(policy, deadline=10.0, failures=100) == 4
     # No time left: one attempt, no waiting for a second.
     assert _run(policy, deadline=0.0, failures=100) == 1
+
+
+def _connection_error(cause: BaseException) -> openai.APIConnectionError:
+    try:
+        raise openai.APIConnectionError(request=_REQUEST) from cause
+    except openai.APIConnectionError as exc:
+        return exc
+
+
+def test_a_bug_wrapped_as_a_connection_error_is_not_transient() -> None:
+    bug = RuntimeError("Event loop is closed")
+    wrapped = _connection_error(bug)
+    assert internal_cause(wrapped) is bug
+    assert is_transient(wrapped) is False
+
+
+@pytest.mark.parametrize(
+    "cause",
+    [ConnectionResetError("reset"), httpx2.ReadError("eof", request=_REQUEST)],
+    ids=lambda value: type(value).__name__,
+)
+def test_a_network_failure_stays_transient(cause: BaseException) -> None:
+    wrapped = _connection_error(cause)
+    assert internal_cause(wrapped) is None
+    assert is_transient(wrapped) is True

@@ -6,6 +6,7 @@ import io
 import itertools
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ def _jsonl(lines: list[str]) -> list[SourceItem]:
 
 def test_directory_articles_in_name_order_with_stems_as_ids(tmp_path: Path) -> None:
     (tmp_path / "b.txt").write_text("Talks\n\n" + TEXT, encoding="utf-8")
-    (tmp_path / "a.json").write_text(json.dumps({"id": "ignored", "text": TEXT}), encoding="utf-8")
+    (tmp_path / "a.json").write_text(json.dumps({"text": TEXT}), encoding="utf-8")
     (tmp_path / "c.html").write_text(
         f"<html><head><title>Talks in Vilnius</title></head><body><article><p>{TEXT}</p>"
         f"<p>{TEXT}</p></article></body></html>",
@@ -45,6 +46,30 @@ def test_directory_articles_in_name_order_with_stems_as_ids(tmp_path: Path) -> N
     assert [i.article.id for i in items if i.article] == ["a", "b", "c"]
     b = items[1].article
     assert b is not None and b.title == "Talks" and TEXT in b.text
+
+
+def test_a_json_record_in_a_directory_keeps_its_own_id(tmp_path: Path) -> None:
+    # As `summarizer summarize a.json` keeps it; a record without one is named by its file.
+    (tmp_path / "a.json").write_text(json.dumps({"id": "own-id", "text": TEXT}), encoding="utf-8")
+    (tmp_path / "b.json").write_text(json.dumps({"text": TEXT + " More."}), encoding="utf-8")
+    (tmp_path / "c.json").write_text(json.dumps({"id": "own-id", "text": "Other text."}), encoding="utf-8")
+    (tmp_path / "own-id.txt").write_text(TEXT, encoding="utf-8")
+    items = list(open_source(str(tmp_path)).items)
+    assert [i.id for i in items] == ["own-id", "b", "c", "own-id.txt"]
+    assert [i.article.id for i in items if i.article] == ["own-id", "b", "own-id.txt"]
+    assert items[2].error is not None and items[2].error.message == (
+        f"{tmp_path / 'c.json'}: id 'own-id' is already used by another file: give every "
+        "article its own id"
+    )
+
+
+def test_published_is_the_default_for_articles_without_a_date(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "b.json").write_text(
+        json.dumps({"text": TEXT, "published": "2021-05-04"}), encoding="utf-8"
+    )
+    items = list(open_source(str(tmp_path), published=date(2022, 12, 19)).items)
+    assert [i.article.published for i in items if i.article] == [date(2022, 12, 19), date(2021, 5, 4)]
 
 
 def test_unreadable_files_in_a_directory_are_failures_not_crashes(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import atexit
 import contextlib
 import functools
 import json
+import logging
 import os
 import re
 import threading
@@ -30,7 +31,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from summarizer.backends.base import Backend, ModelResult
-from summarizer.config import Settings
+from summarizer.config import EMBEDDED_MODEL_NOTE, Settings
 from summarizer.draft import (
     DraftActor,
     DraftMeeting,
@@ -108,6 +109,13 @@ def _quiet_stderr() -> Iterator[None]:
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+
+
+# Says when the packaged smoke-level model starts answering. Silent unless a handler is
+# configured: the CLI adds one (suppressed by --quiet / SUMMARIZER_QUIET=1).
+EMBEDDED_LOGGER = logging.getLogger("summarizer.embedded")
+EMBEDDED_LOGGER.addHandler(logging.NullHandler())
+EMBEDDED_LOGGER.propagate = False
 
 
 @functools.cache
@@ -369,6 +377,8 @@ class LocalBackend(Backend):
     def llm(self) -> Any:
         if self._llm is None:
             self._llm = load_model(self.model_path, self.settings.n_ctx, self.settings.n_threads)
+            if self.settings.runs_embedded_model:
+                EMBEDDED_LOGGER.warning(EMBEDDED_MODEL_NOTE)
         return self._llm
 
     @property

@@ -21,6 +21,7 @@ What each failure ends as (attempts = HTTP requests made, never above the caps):
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import json
@@ -28,6 +29,7 @@ import logging
 import random
 import threading
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -50,7 +52,7 @@ from summarizer.errors import (
     TransportError,
 )
 from summarizer.prompts import PromptInput, prompt_version, render_messages
-from summarizer.retry import BackoffPolicy, MalformedResponseError, is_transient
+from summarizer.retry import BackoffPolicy, MalformedResponseError, internal_cause, is_transient
 from summarizer.store import ResponseStore, StoreMode, content_key
 
 # instructor logs every failed attempt at ERROR; without a handler Python's last-resort
@@ -184,8 +186,28 @@ class OpenAIBackend(Backend):
             # Retries are ours (caps, Retry-After, deadline); the client's would multiply them.
             "max_retries": 0,
         }
+        self._client_args = client_args
         self._client = openai.OpenAI(**client_args)
-        self._aclient = openai.AsyncOpenAI(**client_args)
+        # An async client's connection pool belongs to the event loop that first used it, and
+        # each `asyncio.run` (one per `summarize_many` or `asummarize` call) is a new loop:
+        # one client per live loop, so no request ever runs on a pool of a closed loop.
+        self._aclients: dict[int, tuple[weakref.ref[asyncio.AbstractEventLoop], openai.AsyncOpenAI]] = {}
+        self._aclients_lock = threading.Lock()
+
+    def async_client(self) -> openai.AsyncOpenAI:
+        """The async client of the running event loop, made on its first use."""
+        loop = asyncio.get_running_loop()
+        with self._aclients_lock:
+            for key, (ref, _client) in list(self._aclients.items()):
+                alive = ref()
+                if alive is None or alive.is_closed():
+                    # Its loop is gone, so it cannot be closed gracefully; dropping it frees it.
+                    del self._aclients[key]
+            entry = self._aclients.get(id(loop))
+            if entry is None or entry[0]() is not loop:
+                entry = (weakref.ref(loop), openai.AsyncOpenAI(**self._client_args))
+                self._aclients[id(loop)] = entry
+            return entry[1]
 
     def __repr__(self) -> str:
         return (
@@ -353,6 +375,9 @@ class OpenAIBackend(Backend):
                                 self._client.chat.completions.create(*args, **kwargs)
                             )
                 except Exception as exc:
+                    bug = internal_cause(exc)
+                    if bug is not None:
+                        raise bug from None
                     error = self._transport_error(exc, stats)
                     if error is None:
                         raise
@@ -378,9 +403,12 @@ class OpenAIBackend(Backend):
                         with attempt:
                             stats.attempt()
                             completion = self._usable(
-                                await self._aclient.chat.completions.create(*args, **kwargs)
+                                await self.async_client().chat.completions.create(*args, **kwargs)
                             )
                 except Exception as exc:
+                    bug = internal_cause(exc)
+                    if bug is not None:
+                        raise bug from None
                     error = self._transport_error(exc, stats)
                     if error is None:
                         raise
@@ -429,9 +457,13 @@ class OpenAIBackend(Backend):
         transport = self._transport_error(root, stats)
         if transport is not None:  # e.g. a non-retried error raised before any answer
             return transport, root
-        if isinstance(root, ValidationError | ValueError | IndexError | KeyError) or isinstance(
-            exc, instructor.core.InstructorRetryException
+        schema_misfit = isinstance(root, ValidationError | ValueError | IndexError | KeyError)
+        if not schema_misfit and not isinstance(
+            root, openai.OpenAIError | instructor.core.InstructorError
         ):
+            # A bug (ours or a library's), not the model's: it keeps its own type and traceback.
+            raise root
+        if schema_misfit or isinstance(exc, instructor.core.InstructorRetryException):
             return ModelOutputError(
                 self._scrub(
                     f"{self.model}: the answer did not fit the summary schema after "
@@ -490,6 +522,13 @@ class OpenAIBackend(Backend):
     @property
     def article_token_budget(self) -> int:
         return 24000
+
+    async def aclose(self) -> None:
+        """Close the running event loop's async client (the others close with their loops)."""
+        with self._aclients_lock:
+            entry = self._aclients.pop(id(asyncio.get_running_loop()), None)
+        if entry is not None:
+            await entry[1].close()
 
     def close(self) -> None:
         self._client.close()

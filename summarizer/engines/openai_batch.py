@@ -589,7 +589,7 @@ async def run_openai_batch(
 async def _submit_all(
     options: BatchOptions, settings: Settings, out: IO[str], submitter: _Submitter
 ) -> None:
-    source = open_source(options.input, max_chars=options.max_chars)
+    source = open_source(options.input, max_chars=options.max_chars, published=options.published)
     done: set[str] = set()
     if options.resume:
         existing = scan_existing(options.out)  # repairs a torn tail; run_batch then finds none
@@ -659,7 +659,7 @@ async def _run(
     finally:
         await api.close()
         with contextlib.suppress(Exception):
-            await backend._aclient.close()
+            await backend.aclose()
         backend.close()
         if finished:
             state.remove()  # everything is in OUT now

@@ -160,7 +160,9 @@ def run_ray(
     options.check()
     if options.workers < 1:
         raise UsageError(f"--workers {options.workers}: give at least 1")
-    source = open_source(options.input, max_chars=options.max_chars, stdin=stdin)
+    source = open_source(
+        options.input, max_chars=options.max_chars, stdin=stdin, published=options.published
+    )
     options.out.parent.mkdir(parents=True, exist_ok=True)
     existing = scan_existing(options.out) if options.resume else Existing()
     if existing.repaired_tail or existing.dropped_lines:
