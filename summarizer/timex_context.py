@@ -85,6 +85,12 @@ def infer_tense(text: str, start: int, end: int) -> str | None:
     return _tense(text, _sentence_at(_sentences(text), start), start, end)
 
 
+def _tense_for(text: str, start: int, end: int) -> str | None:
+    sentence = _sentence_at(_sentences(text), start)
+    return _phrase_tense(_reading_tense(text, sentence, start, end), text[start:end], text,
+                         sentence)  # fmt: skip
+
+
 def _tense(text: str, sentence: Sentence | None, start: int, end: int) -> str | None:
     if sentence is None:
         return None
@@ -101,6 +107,65 @@ def _tense(text: str, sentence: Sentence | None, start: int, end: int) -> str | 
             text, nxt.end(), after.start() if after else sentence.end, start, end
         )
     return found
+
+
+# Present-tense words that set a date ahead: "the offer expires July 28", "the deadline is".
+_SCHEDULE = re.compile(
+    r"\b(?:deadline|due|expires|expiry|expiration|matures|maturity|redeemable|redemption|"
+    r"payable|runs|lasts|ends|begins|starts|opens|closes|resumes|reopens|takes effect|"
+    r"effective)\b",
+    re.IGNORECASE,
+)
+# A clause of time in the present refers ahead: "when markets open Tuesday".
+_TIME_CLAUSE = frozenset(("when", "once", "until", "till", "before", "after"))
+# Words of results news: a quarter reported on is the one just ended, whatever the tense.
+_RESULTS = re.compile(
+    r"\b(?:results|earnings|profits?|loss|losses|revenues?|sales|income|dividends?|"
+    r"per share|report|reports|reported|reporting)\b",
+    re.IGNORECASE,
+)
+_QUARTERLY = re.compile(r"quarter|\bq[1-4]\b", re.IGNORECASE)
+
+
+def _reading_tense(text: str, sentence: Sentence | None, start: int, end: int) -> str | None:
+    """The tense to read the expression with: the clause's, or "future" for an untensed
+    clause that schedules ("the offer expires July 28") or is a clause of time
+    ("when markets open Tuesday")."""
+    tense = _tense(text, sentence, start, end)
+    if tense is not None or sentence is None:
+        return tense
+    cut = None
+    for match in _CLAUSE_BREAK.finditer(text, sentence.start, start):
+        cut = match
+    lo = cut.end() if cut else sentence.start
+    nxt = _CLAUSE_BREAK.search(text, end, sentence.end)
+    hi = nxt.start() if nxt else sentence.end
+    opener = _WORD_AFTER.match(text, lo)
+    if (cut is not None and cut.group(0).lower() in _TIME_CLAUSE) or (
+        opener is not None and opener.group(1).lower() in _TIME_CLAUSE
+    ):
+        return "future"
+    if _SCHEDULE.search(text, lo, hi):
+        return "future"
+    return None
+
+
+_WORD_AFTER = re.compile(r"\W*(\w+)")
+
+
+def _phrase_tense(
+    tense: str | None, phrase: str, text: str, sentence: Sentence | None
+) -> str | None:
+    """A quarter in results news ("will report fourth-quarter results", a few weeks after
+    it ended) is read as the nearest one, not as next year's."""
+    if (
+        tense == "future"
+        and sentence is not None
+        and _QUARTERLY.search(phrase)
+        and _RESULTS.search(text, sentence.start, sentence.end)
+    ):
+        return None
+    return tense
 
 
 def _nearest_marker(text: str, lo: int, hi: int, start: int, end: int) -> str | None:
@@ -132,14 +197,25 @@ _STARTERS = frozenset(
     beginning start first second third fourth final earlier later previous following prior
     within spring summer autumn fall winter a an one two three four five six seven eight nine
     ten eleven twelve few couple several q1 q2 q3 q4 h1 h2 same that entire whole very its
-    their""".split()
+    their latest most recent just fiscal financial fy thanksgiving christmas xmas new
+    independence labor memorial halloween valentine's boxing easter good martin presidents
+    presidents' columbus veterans veterans' black cyber mother's father's st""".split()
 )
+# Words that start an expression only in these forms ("year-end", not "the year").
+_COMPOUND_STARTERS = frozenset(
+    ("year-end", "yearend", "year's", "year-earlier", "year-ago", "year-before", "prior-year",
+     "year-earlier's", "year-ago's")
+)
+# "The quarter ended Dec. 31": a period named by its last day.
+_PERIOD_STARTERS = frozenset(("quarter", "year", "half"))
+_PERIOD_VERBS = frozenset(("ended", "ending", "ends", "closed", "closing", "through"))
 _TIME_WORDS = frozenset(
     """day week weekend fortnight month year quarter decade today tonight tomorrow yesterday
     now time period date morning afternoon evening night spring summer autumn fall winter q1 q2
     q3 q4 h1 h2 january jan february feb march mar april apr may june jun july jul august aug
     september sept sep october oct november nov december dec monday mon tuesday tues tue
-    wednesday wed thursday thurs thur thu friday fri saturday sat sunday sun""".split()
+    wednesday wed thursday thurs thur thu friday fri saturday sat sunday sun thanksgiving
+    christmas xmas halloween easter eve""".split()
 )
 _ANTECEDENTS = 16
 _CAPITALISED_NAMES = (
@@ -176,7 +252,8 @@ def _times_in(text: str, published: date | None) -> tuple[TimeMention, ...]:
     sents = _sentences(text)
     i = 0
     while i < len(tokens):
-        if not _may_start(text[tokens[i][0] : tokens[i][1]]):
+        following = text[tokens[i + 1][0] : tokens[i + 1][1]] if i + 1 < len(tokens) else ""
+        if not _may_start(text[tokens[i][0] : tokens[i][1]], following):
             i += 1
             continue
         mention = _longest_at(text, tokens, i, published, sents, found)
@@ -189,13 +266,18 @@ def _times_in(text: str, published: date | None) -> tuple[TimeMention, ...]:
     return tuple(found)
 
 
-def _may_start(token: str) -> bool:
+def _may_start(token: str, following: str = "") -> bool:
     word = token.strip(_WORD_EDGES)
     if not word:
         return False
     if word[0].isdigit() or _CAPITALISED.fullmatch(word):
         return True
-    return word.lower().split("-")[0] in _STARTERS
+    lower = word.lower()
+    if lower in _COMPOUND_STARTERS:
+        return True
+    if lower in _PERIOD_STARTERS:
+        return following.strip(_WORD_EDGES).lower() in _PERIOD_VERBS
+    return lower.split("-")[0] in _STARTERS
 
 
 def _longest_at(
@@ -228,7 +310,8 @@ def _longest_at(
     antecedents = [m.expr for m in found[-_ANTECEDENTS:]]
     start = tokens[i][0] + _lead(text[tokens[i][0] : tokens[i][1]])
     # One tense for all the windows: they share the clause.
-    tense = _tense(text, _sentence_at(sents, start), start, tokens[first_time_word][1])
+    sentence = _sentence_at(sents, start)
+    clause_tense = _reading_tense(text, sentence, start, tokens[first_time_word][1])
     for j in range(last, first_time_word - 1, -1):
         end = tokens[j][1]
         while end > start and (text[end - 1] in _WORD_EDGES or text[end - 1].isspace()):
@@ -242,6 +325,7 @@ def _longest_at(
             continue
         if j == i and _BARE_NUMBER.fullmatch(text[start:end]) and not _a_year(text, tokens, i):
             return None
+        tense = _phrase_tense(clause_tense, text[start:end], text, sentence)
         expr = normalize(text[start:end], published, tense, antecedents=antecedents)
         if expr.start is not None:
             return TimeMention(start, end, expr)
@@ -265,7 +349,10 @@ def _a_year(text: str, tokens: list[tuple[int, int]], i: int) -> bool:
 
 def _is_time_word(token: str) -> bool:
     word = token.strip(_WORD_EDGES).lower()
-    return bool(word) and (word[0].isdigit() or word.split("-")[-1].rstrip("s'") in _TIME_WORDS)
+    # Any part of a compound: "mid-July", "third-quarter", "year-end".
+    return bool(word) and (
+        word[0].isdigit() or any(part.rstrip("s'") in _TIME_WORDS for part in word.split("-"))
+    )
 
 
 def _lead(token: str) -> int:
@@ -341,7 +428,7 @@ def normalize_in(
         )
     phrase = text[start:end].strip()
     if tense is None:
-        tense = infer_tense(text, start, end)
+        tense = _tense_for(text, start, end)
     antecedents = _TimesBefore(text, published, start)
     before = _WORD_BEFORE.search(text[max(0, start - 20) : start])
     prep = before.group(1).lower() if before else ""
