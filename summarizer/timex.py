@@ -689,12 +689,15 @@ def _reported_period(ctx: _Ctx, unit: str) -> _Span | None:
     return None
 
 
-@_rule(r"(?:year earlier|year ago|prior year|previous year|year before|last year's|"
-       r"year earlier's) (?P<rest>.+)")  # fmt: skip
+@_rule(r"(?P<lead>year earlier|year ago|prior year|previous year|year before|last year's|"
+       r"previous year's|year earlier's) (?P<rest>.+)")  # fmt: skip
 def _year_earlier(m: re.Match[str], ctx: _Ctx) -> _Span | None:
     """The year-earlier quarter (period): the one the text reports on, a year back."""
     rest = m["rest"]
     bare = re.fullmatch(_PERIOD_WORDS, rest)
+    if bare is None and m["lead"].endswith("year's"):
+        # "last year's fourth quarter": of the calendar year before the publication year.
+        return _period(f"{rest} {ctx.p.year - 1}", ctx)
     if bare is None:
         # "the year-earlier first quarter": a period of its own, one year back.
         span = _period(rest, ctx)
@@ -752,8 +755,10 @@ def _period_ended(m: re.Match[str], ctx: _Ctx) -> _Span | None:
         start = date(year, month, 1)
     else:
         start = _add(end, -months, "month") + timedelta(days=1)
-    granularity, unit = {3: (Granularity.quarter, "quarter"), 6: (Granularity.half_year, "half"),
-                         9: (Granularity.unknown, "span"), 12: (Granularity.year, "year")}[months]  # fmt: skip
+    unit = {3: "quarter", 6: "half", 12: "year"}.get(months, "span")
+    granularity = {3: Granularity.quarter, 6: Granularity.half_year, 12: Granularity.year}.get(
+        months, _size_granularity(start, end)
+    )
     return _Span(start, end, granularity, unit)
 
 
