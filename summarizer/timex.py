@@ -734,7 +734,8 @@ def _year_period(m: re.Match[str], ctx: _Ctx) -> _Span:
     return _shift(base, int(m["year"]) - base.end.year, "year")
 
 
-@_rule(r"(?:(?P<ord>%ORD%|final|last) )?(?:fiscal |financial )?(?:(?P<ord2>%ORD%|final) )?"
+@_rule(r"(?:(?:its|their|our) )?(?:(?P<ord>%ORD%|final|last) )?(?:fiscal |financial )?"
+       r"(?:(?P<ord2>%ORD%|final) )?"
        r"(?P<what>quarter|three months|six months|nine months|half|year|fiscal year|"
        r"financial year|twelve months|12 months) (?:that )?(?P<verb>ended|ending|ends|end|"
        r"closed|closing|through|to) (?P<date>.+)")  # fmt: skip
