@@ -676,24 +676,43 @@ def _last_quarter_ended(p: date) -> _Span:
 
 
 def _reported_period(ctx: _Ctx, unit: str) -> _Span | None:
-    """The period the text is reporting on: its latest quarter (or, for "period", its latest
-    time longer than a month and not a calendar year), else None."""
+    """The period the text is reporting on, else None: its latest quarter for "quarter" and
+    "three months", its latest time of about that length for "six/nine months" and "half",
+    and for "period" its latest time longer than a month and not a calendar year."""
+    months = _PERIOD_MONTHS.get(unit)
     for span in reversed(ctx.antecedents or ()):
-        if unit == "quarter" and span.unit == "quarter":
-            return span
-        if unit != "quarter" and span.unit in ("quarter", "half", "season", "span", "year") and (
-            32 <= _days(span) <= 366 and not (span.unit == "year" and span.start.month == 1
-                                              and span.start.day == 1)
+        if unit in ("quarter", "three months"):
+            if span.unit == "quarter":
+                return span
+        elif months is not None:
+            if abs(_days(span) - 30.44 * months) <= 4:
+                return span
+        elif span.unit in ("quarter", "half", "season", "span", "year") and (
+            32 <= _days(span) <= 366
+            and not (span.unit == "year" and (span.start.month, span.start.day) == (1, 1))
         ):
             return span
     return None
 
 
+# "In the comparable period last year": the words that shift a period a year back.
+_A_YEAR_BACK = re.compile(
+    r"(?P<rest>.+?)(?: (?:a |one )?year (?:ago|earlier|before)| (?:of )?(?:last|previous|prior) "
+    r"year)?"
+)
+
+
 @_rule(r"(?P<lead>year earlier|year ago|prior year|previous year|year before|last year's|"
-       r"previous year's|year earlier's) (?P<rest>.+)")  # fmt: skip
+       r"previous year's|year earlier's|comparable|corresponding|like) (?P<rest>.+)")  # fmt: skip
 def _year_earlier(m: re.Match[str], ctx: _Ctx) -> _Span | None:
     """The year-earlier quarter (period): the one the text reports on, a year back."""
     rest = m["rest"]
+    if m["lead"] in ("comparable", "corresponding", "like"):
+        # "the comparable period (last year)": results news compares with a year before.
+        found = _A_YEAR_BACK.fullmatch(rest)
+        rest = found["rest"] if found else rest
+        if re.fullmatch(_PERIOD_WORDS, rest) is None:
+            return None
     bare = re.fullmatch(_PERIOD_WORDS, rest)
     if bare is None and m["lead"].endswith("year's"):
         # "last year's fourth quarter": of the calendar year before the publication year.
@@ -704,10 +723,10 @@ def _year_earlier(m: re.Match[str], ctx: _Ctx) -> _Span | None:
         return None if span is None or span.unit == "day" else _shift(span, -1, "year")
     if ctx.antecedents is None:
         raise _Unresolved(_ANAPHORIC)
-    unit = "quarter" if bare["unit"] == "quarter" else "period"
+    unit = bare["unit"]
     base = _reported_period(ctx, unit)
     if base is None:
-        if unit != "quarter":
+        if unit not in ("quarter", "three months"):
             raise _Unresolved(_ANAPHORIC + ", and the text gives no period before it")
         base = _last_quarter_ended(ctx.p)
     return _shift(base, -1, "year")
@@ -717,9 +736,36 @@ def _year_earlier(m: re.Match[str], ctx: _Ctx) -> _Span | None:
        + _PERIOD_WORDS + r"|(?P<unit2>quarter|period) just (?:ended|completed|finished)")
 def _latest_period(m: re.Match[str], ctx: _Ctx) -> _Span:
     """The latest quarter (period): the one the text reports on, else the last one ended."""
-    unit = "quarter" if "quarter" in (m["unit"] or m["unit2"]) else "period"
+    unit = m["unit"] or m["unit2"]
     base = _reported_period(ctx, unit) if ctx.antecedents else None
+    if base is None and unit not in ("quarter", "three months", "period"):
+        raise _Unresolved(_ANAPHORIC + ", and the text gives no such period before it")
     return base or _last_quarter_ended(ctx.p)
+
+
+@_rule(r"first (?P<n>%NUM%) months(?: (?:of |in )?(?P<rest>.+))?")
+def _first_months(m: re.Match[str], ctx: _Ctx) -> _Span | None:
+    """The first nine months (of the year): January to September of the year meant."""
+    n = _number(m["n"])
+    if not 1 <= n <= 12:
+        raise _Unresolved("a year has twelve months")
+    if m["rest"]:
+        whole = _period(m["rest"], ctx)
+        if whole is None or whole.unit != "year":
+            return None
+        year = whole.start.year
+    else:
+        # Of the year reported on, else the latest year whose first n months are over.
+        year = ctx.p.year if date(ctx.p.year, n, _last_day(ctx.p.year, n)) < ctx.p else (
+            ctx.p.year - 1)
+        for span in reversed(ctx.antecedents or ()):
+            if _days(span) <= 366:
+                year = span.end.year
+                break
+    start, end = date(year, 1, 1), date(year, n, _last_day(year, n))
+    if n in (3, 6, 12):
+        return {3: _quarter(year, 1), 6: _half(year, 1), 12: _year(year)}[n]
+    return _span(start, end)
 
 
 @_rule(r"(?P<year>%YEAR%) (?:fiscal |financial )?(?P<unit>period|quarter|three months|"
@@ -728,7 +774,7 @@ def _year_period(m: re.Match[str], ctx: _Ctx) -> _Span:
     """"The 2005 period": the period the text reports on, in 2005."""
     if not ctx.antecedents:
         raise _Unresolved(_ANAPHORIC + ": which period of the year is not given before it")
-    base = _reported_period(ctx, "quarter" if m["unit"] == "quarter" else "period")
+    base = _reported_period(ctx, m["unit"])
     if base is None:
         raise _Unresolved(_ANAPHORIC + ", and the text gives no period before it")
     return _shift(base, int(m["year"]) - base.end.year, "year")

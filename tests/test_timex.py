@@ -919,6 +919,7 @@ def test_an_untensed_window_differs_from_the_bare_date() -> None:
 
 
 FY_JUN22 = normalize("the fiscal year ended June 30", P)  # 2021-07-01 .. 2022-06-30
+NINE_MONTHS_21 = normalize("the nine months ended Sept. 30, 2021", P)
 
 FINANCIAL_CASES: list[tuple[str, list[TimeExpr], str, str, Granularity]] = [
     # the year-earlier quarter or period: the one the text reports on, a year back
@@ -936,6 +937,15 @@ FINANCIAL_CASES: list[tuple[str, list[TimeExpr], str, str, Granularity]] = [
     # the latest quarter or period: the one the text reports on
     ("the latest quarter", [Q3_21], "2021-07-01", "2021-09-30", Q),
     ("the latest period", [H2_21], "2021-07-01", "2021-12-31", H),
+    ("the comparable period", [Q3_21], "2020-07-01", "2020-09-30", Q),
+    ("the corresponding quarter last year", [Q3_21], "2020-07-01", "2020-09-30", Q),
+    # a period word that gives a length takes the time of that length reported on
+    ("the year-earlier nine months", [NINE_MONTHS_21, Q3_21], "2020-01-01", "2020-09-30", Y),
+    ("the year-earlier six months", [H2_21, TUE], "2020-07-01", "2020-12-31", H),
+    # the first nine months: of the year reported on, else the latest one they are over in
+    ("the first nine months", [Q3_21], "2021-01-01", "2021-09-30", Y),
+    ("the first nine months", [], "2022-01-01", "2022-09-30", Y),
+    ("the first six months of 2020", [], "2020-01-01", "2020-06-30", H),
     # "the 2020 period": the period reported on, in 2020
     ("the 2020 period", [Q3_21], "2020-07-01", "2020-09-30", Q),
     ("the 2020 quarter", [Q3_21, TUE], "2020-07-01", "2020-09-30", Q),
@@ -961,7 +971,8 @@ def test_financial_periods_resolve_from_the_period_reported_on(
 @pytest.mark.parametrize(
     ("text", "antecedents"),
     [("the year-earlier period", []), ("the 2020 period", []), ("the 2020 period", [TUE]),
-     ("the year-earlier quarter", None)],  # fmt: skip
+     ("the year-earlier quarter", None), ("the year-earlier nine months", [Q3_21]),
+     ("the latest six months", [])],  # fmt: skip
 )
 def test_financial_anaphora_without_a_period_stay_unresolved(
     text: str, antecedents: list[TimeExpr] | None
