@@ -51,6 +51,34 @@ Reading conventions (news English; each is a rule with a unit test):
 - "late in the day" / "the second half of the day" is the day of the latest antecedent,
   else the publication day (the day a news report is about), with or without text.
 - A streak ("a third straight day", "the fourth week in a row") ends at `published`.
+- Results news: "the year-earlier (year-ago, prior-year, comparable) quarter/period" is the
+  period the text reports on (its latest quarter; for "period" its latest time between a
+  month and a year long that is not a calendar year; for "six/nine months" its latest time
+  of that length) one year back; "a year ago" right after such a period is that period a
+  year back, otherwise the calendar year before; "the latest (most recent) quarter" is the
+  text's latest quarter, else the last quarter ended by `published`; "the 2005 period" is
+  the period reported on, in 2005; "last year's fourth quarter" is of the year before
+  `published`'s. Without a period before them, "quarter" forms fall back to the last quarter
+  ended and the others stay unresolved.
+- A period named by its last day ("the fiscal quarter ended Dec. 31", "the six months
+  ending June 30, 2023") runs back its length from that day; "ended" is a day on or before
+  `published`. "The first nine months" is January to September of the year the text
+  reports on, else of the latest year in which they are over.
+- A fiscal year is named after the calendar year it ends in. "Fiscal 2006", "FY2006",
+  "this/last/next fiscal year" and "the first quarter of fiscal 2006" follow the fiscal year
+  end of the latest fiscal year the text gave ("the fiscal year ended June 30"); without
+  one, the calendar year.
+- Year-end is December: of the year given, else of `published`'s year, except that in
+  January and February an untensed or past year-end ("debt at year-end") is the one just
+  gone unless it is a deadline ("by year-end").
+- Holidays are those of US newswire, each its day: Thanksgiving (Day) the fourth Thursday of
+  November, Labor Day the first Monday of September, Memorial Day the last Monday of May,
+  Easter by the Gregorian computus, Christmas (Eve), New Year's Day (Eve)...; bare ones
+  follow the month-day rule, "last Christmas" is strictly before `published`.
+- Without a tense, a window or deadline ("through Feb. 15", "until March", "by
+  mid-February") is the next occurrence, not the nearest. With a future tense, a part of
+  the current month that is already over ("will meet in mid-December", said on Dec. 28) is
+  next year's.
 - "since/from the start of X" is X's first day; "until/through the end of X" its last.
 - Without `published`, only absolute expressions resolve (nothing is guessed from
   today's date). Spans that are not one calendar unit get the granularity of the

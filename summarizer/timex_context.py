@@ -10,6 +10,14 @@ reads `article[start:end]` in place and adds what the article says around it:
 - a preposition just before the span that changes what it denotes ("since the start
   of the year" counts from January 1).
 
+Where the clause shows no tense, the reading looks ahead when the clause schedules
+something ("the offer expires July 28", "the deadline is Feb. 28", "the sale runs through
+Feb. 15") or is a clause of time ("when markets open Tuesday": the coming Tuesday). Past
+plans are future from the publication day ("was due to fly out on Friday": the coming
+Friday). In results news (results, earnings, profit, sales... in the sentence), a quarter in a
+future clause is the nearest one: "will report fourth-quarter results", said in January, is
+the quarter just ended, not next year's.
+
 No model: the tense comes from auxiliaries and verb forms in the clause, and the earlier
 times from the same rules as `normalize`, applied in document order (`times_in`).
 """
