@@ -501,6 +501,9 @@ def _resolve(s: str, ctx: _Ctx) -> _Span:
     if not s:
         raise _Unresolved("no time expression left after removing prepositions and articles")
     span = _first_match(s, (_RULES, _PERIOD_RULES), ctx)
+    if span is None and s.endswith("'s") and len(s) > 2:
+        # A possessive names the same time: "Friday's vote", "Jan. 20's deadline".
+        span = _first_match(s[:-2], (_RULES, _PERIOD_RULES), ctx)
     if span is None:
         if _FROM_ANTECEDENT.fullmatch(s):
             raise _Unresolved(_ANAPHORIC)
@@ -811,20 +814,25 @@ def _year_period(m: re.Match[str], ctx: _Ctx) -> _Span:
 @_rule(r"(?:(?:its|their|our) )?(?:(?P<ord>%ORD%|final|last) )?(?:fiscal |financial )?"
        r"(?:(?P<ord2>%ORD%|final) )?"
        r"(?P<what>quarter|three months|six months|nine months|half|year|fiscal year|"
-       r"financial year|twelve months|12 months) (?:that )?(?P<verb>ended|ending|ends|end|"
+       r"financial year|twelve months|12 months|week) (?:that )?(?P<verb>ended|ending|ends|end|"
        r"closed|closing|through|to) (?P<date>.+)")  # fmt: skip
 def _period_ended(m: re.Match[str], ctx: _Ctx) -> _Span | None:
     """A reporting period named by its last day: "the fiscal quarter ended Dec. 31"."""
     what = m["what"]
-    if (m["ord"] or m["ord2"]) and what not in ("quarter", "half"):
+    if (m["ord"] or m["ord2"]) and what not in ("quarter", "half", "week"):
         return None
     # The quarter "ended" on a day already past: look back, whatever the clause's tense.
     tense = "past" if m["verb"] in ("ended", "closed") else ctx.tense
     last = _first_match(m["date"], (_RULES,), _Ctx(ctx.published, tense, frozenset()))
     if last is None or last.unit != "day":
         return None
-    months = _PERIOD_MONTHS[what]
     end = last.end
+    if what == "week":
+        # "the week ended Friday": the seven days up to it (an ISO week if it is a Sunday).
+        if end.weekday() == 6:
+            return _week(end)
+        return _Span(end - timedelta(days=6), end, Granularity.week, "span")
+    months = _PERIOD_MONTHS[what]
     if end.day == _last_day(end.year, end.month):
         year, month = _shift_month(end.year, end.month, 1 - months)
         start = date(year, month, 1)
@@ -892,6 +900,26 @@ def _fiscal_quarter(m: re.Match[str], ctx: _Ctx) -> _Span:
     start = _add(fiscal.start, 3 * (q - 1), "month")
     end = _add(fiscal.start, 3 * q, "month") - timedelta(days=1)
     return _Span(start, end, Granularity.quarter, "quarter")
+
+
+@_period_rule(r"(?P<ord>%ORD%|final|last) (?:fiscal|financial) quarter|"
+              r"(?:fiscal|financial) (?P<ord2>%ORD%|final|last) quarter")  # fmt: skip
+def _fiscal_quarter_bare(m: re.Match[str], ctx: _Ctx) -> _Span | None:
+    """"The fiscal first quarter": of the fiscal year the text gave, else a calendar quarter."""
+    end = _fiscal_end(ctx)
+    q = _QUARTER_ORD[m["ord"] or m["ord2"]]
+    if q > 4:
+        return None
+    p = ctx.p
+    if end is None or end == (12, 31):
+        return _yearly(lambda y: _quarter(y, q), p, ctx.how("nearest"))
+    candidates = []
+    for year in range(p.year - 2, p.year + 3):
+        fiscal = _fiscal_year(year, ctx)
+        start = _add(fiscal.start, 3 * (q - 1), "month")
+        candidates.append(_Span(start, _add(fiscal.start, 3 * q, "month") - timedelta(days=1),
+                                Granularity.quarter, "quarter"))  # fmt: skip
+    return _pick(candidates, p, ctx.how("nearest"))
 
 
 # ---------------------------------------------------------------- rules: year ends, holidays
@@ -1322,7 +1350,7 @@ def _half_of(m: re.Match[str], ctx: _Ctx) -> _Span | None:
         return None
     if whole.unit == "day":
         return whole  # "the second half of the day": still that day
-    if whole.unit == "year":
+    if whole.unit == "year" and (whole.start.month, whole.start.day) == (1, 1):
         return _half(whole.start.year, h)
     subs = _subunits(whole)
     if whole.unit == "month":

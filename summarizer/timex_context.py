@@ -215,7 +215,7 @@ _COMPOUND_STARTERS = frozenset(
      "year-earlier's", "year-ago's")
 )
 # "The quarter ended Dec. 31": a period named by its last day.
-_PERIOD_STARTERS = frozenset(("quarter", "year", "half"))
+_PERIOD_STARTERS = frozenset(("quarter", "year", "half", "week"))
 _PERIOD_VERBS = frozenset(("ended", "ending", "ends", "closed", "closing", "through"))
 _TIME_WORDS = frozenset(
     """day week weekend fortnight month year quarter decade today tonight tomorrow yesterday
@@ -278,11 +278,12 @@ def _may_start(token: str, following: str = "") -> bool:
     word = token.strip(_WORD_EDGES)
     if not word:
         return False
-    if word[0].isdigit() or _CAPITALISED.fullmatch(word):
+    if word.lower() in _COMPOUND_STARTERS:
+        return True
+    word = word.removesuffix("'s").removesuffix("’s")  # "Friday's vote"
+    if word[:1].isdigit() or _CAPITALISED.fullmatch(word):
         return True
     lower = word.lower()
-    if lower in _COMPOUND_STARTERS:
-        return True
     if lower in _PERIOD_STARTERS:
         return following.strip(_WORD_EDGES).lower() in _PERIOD_VERBS
     return lower.split("-")[0] in _STARTERS

@@ -890,6 +890,12 @@ PERIOD_CASES: list[tuple[str, date, str | None, str, str, Granularity]] = [
     ("the six months ended June 30", P, None, "2022-01-01", "2022-06-30", H),
     ("the nine months ended Sept. 30", P, None, "2022-01-01", "2022-09-30", Y),
     ("the quarter ending March 31", P, "future", "2023-01-01", "2023-03-31", Q),
+    ("the week ended Friday", P, None, "2022-12-10", "2022-12-16", W),  # not an ISO week
+    ("the week ending Dec. 18", P, None, "2022-12-12", "2022-12-18", W),  # a Sunday
+    ("the fiscal first quarter", P, None, "2023-01-01", "2023-03-31", Q),  # calendar: nearest
+    # a possessive names the same time
+    ("Friday's", P, None, "2022-12-16", "2022-12-16", D),
+    ("Dec. 2's", P, None, "2022-12-02", "2022-12-02", D),
     # the latest quarter: the last one ended, without a text that names one
     ("the latest quarter", P, None, "2022-07-01", "2022-09-30", Q),
     ("the most recent quarter", P, None, "2022-07-01", "2022-09-30", Q),
@@ -957,6 +963,8 @@ FINANCIAL_CASES: list[tuple[str, list[TimeExpr], str, str, Granularity]] = [
     ("the first quarter of fiscal 2023", [FY_JUN22], "2022-07-01", "2022-09-30", Q),
     ("the fiscal 2023 third quarter", [FY_JUN22], "2023-01-01", "2023-03-31", Q),
     ("the first quarter of fiscal 2023", [], "2023-01-01", "2023-03-31", Q),
+    ("the fiscal second quarter", [FY_JUN22], "2022-10-01", "2022-12-31", Q),
+    ("the second half of fiscal 2023", [FY_JUN22], "2023-01-01", "2023-06-30", H),
 ]
 
 
@@ -970,9 +978,14 @@ def test_financial_periods_resolve_from_the_period_reported_on(
 
 @pytest.mark.parametrize(
     ("text", "antecedents"),
-    [("the year-earlier period", []), ("the 2020 period", []), ("the 2020 period", [TUE]),
-     ("the year-earlier quarter", None), ("the year-earlier nine months", [Q3_21]),
-     ("the latest six months", [])],  # fmt: skip
+    [
+        ("the year-earlier period", []),
+        ("the 2020 period", []),
+        ("the 2020 period", [TUE]),
+        ("the year-earlier quarter", None),
+        ("the year-earlier nine months", [Q3_21]),
+        ("the latest six months", []),
+    ],
 )
 def test_financial_anaphora_without_a_period_stay_unresolved(
     text: str, antecedents: list[TimeExpr] | None

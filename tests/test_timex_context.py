@@ -591,5 +591,18 @@ def test_times_in_finds_reporting_periods_and_holidays() -> None:
     ]
 
 
+def test_times_in_follows_the_fiscal_year_the_article_gives() -> None:
+    text = (
+        "The chipmaker's fiscal year ends June 30. Sales in its fiscal second quarter rose, "
+        "and Friday's forecast for fiscal 2007 was raised."
+    )
+    assert _found(text, date(2006, 1, 25)) == [
+        ("fiscal year ends June 30", "2005-07-01", "2006-06-30", Y),
+        ("fiscal second quarter", "2005-10-01", "2005-12-31", Q),
+        ("Friday's", "2006-01-20", "2006-01-20", D),
+        ("fiscal 2007", "2006-07-01", "2007-06-30", Y),
+    ]
+
+
 def test_times_in_does_not_read_a_bare_year_or_quarter_as_a_time() -> None:
     assert _found("The quarter was tough and the year was worse.", date(2006, 10, 20)) == []
