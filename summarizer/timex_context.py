@@ -140,8 +140,8 @@ def _reading_tense(text: str, sentence: Sentence | None, start: int, end: int) -
     clause that schedules ("the offer expires July 28") or is a clause of time
     ("when markets open Tuesday")."""
     tense = _tense(text, sentence, start, end)
-    if tense is not None or sentence is None:
-        return tense
+    if tense is not None or sentence is None or _SINCE.search(text, max(0, start - 12), start):
+        return tense  # "since March" counts from a time already past
     cut = None
     for match in _CLAUSE_BREAK.finditer(text, sentence.start, start):
         cut = match
@@ -159,6 +159,7 @@ def _reading_tense(text: str, sentence: Sentence | None, start: int, end: int) -
 
 
 _WORD_AFTER = re.compile(r"\W*(\w+)")
+_SINCE = re.compile(r"\bsince\W*$", re.IGNORECASE)
 
 
 def _phrase_tense(

@@ -545,6 +545,8 @@ NEWSWIRE_CASES: list[tuple[str, str, date, str, str, Granularity]] = [
      "2007-03-10", D),
     ("The offer expired on March 10.", "March 10", date(2006, 8, 30), "2006-03-10",
      "2006-03-10", D),
+    ("The chain runs 40 stores since March.", "March", date(2006, 8, 30), "2006-03-01",
+     "2006-03-31", M),  # a schedule word, but "since" looks back
     ("The deadline for bids is Feb. 28.", "Feb. 28", date(2006, 8, 20), "2007-02-28",
      "2007-02-28", D),
     ("The sale runs through Feb. 15.", "Feb. 15", date(2006, 8, 10), "2007-02-15",
