@@ -763,6 +763,16 @@ def _year_earlier(m: re.Match[str], ctx: _Ctx) -> _Span | None:
     return _shift(base, -1, "year")
 
 
+@_rule(r"year earlier|year ago")
+def _year_ago_modifier(m: re.Match[str], ctx: _Ctx) -> _Span:
+    """"Year-ago profit": of the period the text reports on, a year back; else, like "a year
+    ago", the calendar year before `published`'s."""
+    base = _reported_period(ctx, "period")
+    if base is not None:
+        return _shift(base, -1, "year")
+    return _year(ctx.p.year - 1)
+
+
 @_rule(r"(?:latest|most recent|recent|just ended|just completed|just finished|latest reported) "
        + _PERIOD_WORDS + r"|(?P<unit2>quarter|period) just (?:ended|completed|finished)")
 def _latest_period(m: re.Match[str], ctx: _Ctx) -> _Span:

@@ -944,6 +944,8 @@ FINANCIAL_CASES: list[tuple[str, list[TimeExpr], str, str, Granularity]] = [
     ("the latest quarter", [Q3_21], "2021-07-01", "2021-09-30", Q),
     ("the latest period", [H2_21], "2021-07-01", "2021-12-31", H),
     ("the comparable period", [Q3_21], "2020-07-01", "2020-09-30", Q),
+    ("year-ago", [Q3_21], "2020-07-01", "2020-09-30", Q),  # "year-ago profit"
+    ("year-earlier", [TUE], "2021-01-01", "2021-12-31", Y),  # no period: the year before P's
     ("the corresponding quarter last year", [Q3_21], "2020-07-01", "2020-09-30", Q),
     # a period word that gives a length takes the time of that length reported on
     ("the year-earlier nine months", [NINE_MONTHS_21, Q3_21], "2020-01-01", "2020-09-30", Y),
