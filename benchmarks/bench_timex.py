@@ -344,8 +344,8 @@ def main() -> int:
         "## Time normalisation (`summarizer.timex`, `summarizer.timex_context`) on MEANTIME",
         "",
         f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, 1-minute load average {os.getloadavg()[0]:.1f} after the "
-        "timed runs (timings grow with it)",
+        f"Python {platform.python_version()}, 1-minute load average "
+        f"{os.getloadavg()[0]:.1f} after the timed runs (timings grow with it)",
         f"- date: {dt.date.today().isoformat()}",
         "- command: `.venv/bin/python benchmarks/bench_timex.py`",
         "- data: MEANTIME English intra-document annotation, "
