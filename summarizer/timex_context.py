@@ -95,18 +95,25 @@ def infer_tense(text: str, start: int, end: int) -> str | None:
 
 def _tense_for(text: str, start: int, end: int) -> str | None:
     sentence = _sentence_at(_sentences(text), start)
-    return _phrase_tense(_reading_tense(text, sentence, start, end), text[start:end], text,
-                         sentence)  # fmt: skip
+    tense = _reading_tense(text, sentence, start, end)
+    return _phrase_tense(tense, text[start:end], text, sentence)
+
+
+def _clause(
+    text: str, sentence: Sentence, start: int, end: int
+) -> tuple[re.Match[str] | None, re.Match[str] | None]:
+    """The clause breaks just before and just after text[start:end] in its sentence."""
+    cut = None
+    for match in _CLAUSE_BREAK.finditer(text, sentence.start, start):
+        cut = match
+    return cut, _CLAUSE_BREAK.search(text, end, sentence.end)
 
 
 def _tense(text: str, sentence: Sentence | None, start: int, end: int) -> str | None:
     if sentence is None:
         return None
-    cut = None
-    for match in _CLAUSE_BREAK.finditer(text, sentence.start, start):
-        cut = match
+    cut, nxt = _clause(text, sentence, start, end)
     clause_start = cut.end() if cut else sentence.start
-    nxt = _CLAUSE_BREAK.search(text, end, sentence.end)
     clause_end = nxt.start() if nxt else sentence.end
     found = _nearest_marker(text, clause_start, clause_end, start, end)
     if found is None and cut is None and nxt is not None:
@@ -142,11 +149,8 @@ def _reading_tense(text: str, sentence: Sentence | None, start: int, end: int) -
     tense = _tense(text, sentence, start, end)
     if tense is not None or sentence is None or _SINCE.search(text, max(0, start - 12), start):
         return tense  # "since March" counts from a time already past
-    cut = None
-    for match in _CLAUSE_BREAK.finditer(text, sentence.start, start):
-        cut = match
+    cut, nxt = _clause(text, sentence, start, end)
     lo = cut.end() if cut else sentence.start
-    nxt = _CLAUSE_BREAK.search(text, end, sentence.end)
     hi = nxt.start() if nxt else sentence.end
     opener = _WORD_AFTER.match(text, lo)
     if (cut is not None and cut.group(0).lower() in _TIME_CLAUSE) or (
