@@ -586,6 +586,8 @@ def _from_antecedent(m: re.Match[str], ctx: _Ctx) -> _Span | None:
     """Times counted from the last one given: three days later, the year before."""
     if not ctx.antecedents:
         return None  # no text, or no time in it: the deictic rules read it from `published`
+    if m["unit3"] == "year" and m["dir3"] == "earlier" and _reported_period(ctx, "period"):
+        return None  # "year-earlier profit" after a quarter: that quarter (`_year_ago_modifier`)
     if m["n"]:
         _no_vague_count(m["n"])
         n, unit = _number(m["n"]), _UNITS[m["unit"]]

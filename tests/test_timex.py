@@ -945,6 +945,8 @@ FINANCIAL_CASES: list[tuple[str, list[TimeExpr], str, str, Granularity]] = [
     ("the latest period", [H2_21], "2021-07-01", "2021-12-31", H),
     ("the comparable period", [Q3_21], "2020-07-01", "2020-09-30", Q),
     ("year-ago", [Q3_21], "2020-07-01", "2020-09-30", Q),  # "year-ago profit"
+    ("year-earlier", [Q3_21], "2020-07-01", "2020-09-30", Q),
+    ("the year earlier", [normalize("2019", P)], "2018-01-01", "2018-12-31", Y),  # after a year
     ("year-earlier", [TUE], "2021-01-01", "2021-12-31", Y),  # no period: the year before P's
     ("the corresponding quarter last year", [Q3_21], "2020-07-01", "2020-09-30", Q),
     # a period word that gives a length takes the time of that length reported on
