@@ -414,8 +414,9 @@ class _TimesBefore(Sequence[TimeExpr]):
         return len(self._times)
 
 
-# Prepositions outside the span that change what it denotes (see `timex._part`).
-_PREPOSITIONS = frozenset(("since", "from", "until", "till", "through"))
+# Prepositions outside the span that change what it denotes (see `timex._part`; an untensed
+# "through/until/by <date>" is still ahead).
+_PREPOSITIONS = frozenset(("since", "from", "until", "till", "through", "by"))
 _WORD_BEFORE = re.compile(r"(\w+)\W*$")
 _CONTINUATION = re.compile(
     r",? (?:of |in )?(?:[12][0-9]{3}|(?:this|last|next|the following|the previous) year)\b|"

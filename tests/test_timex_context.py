@@ -551,6 +551,8 @@ NEWSWIRE_CASES: list[tuple[str, str, date, str, str, Granularity]] = [
      "2007-02-28", D),
     ("The sale runs through Feb. 15.", "Feb. 15", date(2006, 8, 10), "2007-02-15",
      "2007-02-15", D),
+    ("The board needs an answer by mid-February.", "mid-February", date(2006, 8, 10),
+     "2007-02-11", "2007-02-20", PM),
     ("The company will report fourth-quarter results on Feb. 2.", "fourth-quarter",
      date(2006, 1, 20), "2005-10-01", "2005-12-31", Q),
     ("The plant will open in the fourth quarter.", "the fourth quarter", date(2006, 1, 20),
