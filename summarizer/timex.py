@@ -51,6 +51,34 @@ Reading conventions (news English; each is a rule with a unit test):
 - "late in the day" / "the second half of the day" is the day of the latest antecedent,
   else the publication day (the day a news report is about), with or without text.
 - A streak ("a third straight day", "the fourth week in a row") ends at `published`.
+- Results news: "the year-earlier (year-ago, prior-year, comparable) quarter/period" is the
+  period the text reports on (its latest quarter; for "period" its latest time between a
+  month and a year long that is not a calendar year; for "six/nine months" its latest time
+  of that length) one year back; "a year ago" right after such a period is that period a
+  year back, otherwise the calendar year before; "the latest (most recent) quarter" is the
+  text's latest quarter, else the last quarter ended by `published`; "the 2005 period" is
+  the period reported on, in 2005; "last year's fourth quarter" is of the year before
+  `published`'s. Without a period before them, "quarter" forms fall back to the last quarter
+  ended and the others stay unresolved.
+- A period named by its last day ("the fiscal quarter ended Dec. 31", "the six months
+  ending June 30, 2023") runs back its length from that day; "ended" is a day on or before
+  `published`. "The first nine months" is January to September of the year the text
+  reports on, else of the latest year in which they are over.
+- A fiscal year is named after the calendar year it ends in. "Fiscal 2006", "FY2006",
+  "this/last/next fiscal year" and "the first quarter of fiscal 2006" follow the fiscal year
+  end of the latest fiscal year the text gave ("the fiscal year ended June 30"); without
+  one, the calendar year.
+- Year-end is December: of the year given, else of `published`'s year, except that in
+  January and February an untensed or past year-end ("debt at year-end") is the one just
+  gone unless it is a deadline ("by year-end").
+- Holidays are those of US newswire, each its day: Thanksgiving (Day) the fourth Thursday of
+  November, Labor Day the first Monday of September, Memorial Day the last Monday of May,
+  Easter by the Gregorian computus, Christmas (Eve), New Year's Day (Eve)...; bare ones
+  follow the month-day rule, "last Christmas" is strictly before `published`.
+- Without a tense, a window or deadline ("through Feb. 15", "until March", "by
+  mid-February") is the next occurrence, not the nearest. With a future tense, a part of
+  the current month that is already over ("will meet in mid-December", said on Dec. 28) is
+  next year's.
 - "since/from the start of X" is X's first day; "until/through the end of X" its last.
 - Without `published`, only absolute expressions resolve (nothing is guessed from
   today's date). Spans that are not one calendar unit get the granularity of the
@@ -95,6 +123,9 @@ class _Span:
     unit: str
 
 
+_AHEAD = frozenset(("through", "until", "till", "by"))
+
+
 @dataclass(frozen=True)
 class _Ctx:
     published: date | None
@@ -122,6 +153,9 @@ class _Ctx:
         """How to choose among occurrences of a bare cyclic expression ("in January")."""
         if self.tense in ("past", "future"):
             return self.tense
+        # An untensed window "through Feb. 15" or deadline "by March 1" is still ahead.
+        if self.tense is None and self.preps & _AHEAD:
+            return "future"
         return default
 
 
@@ -467,6 +501,9 @@ def _resolve(s: str, ctx: _Ctx) -> _Span:
     if not s:
         raise _Unresolved("no time expression left after removing prepositions and articles")
     span = _first_match(s, (_RULES, _PERIOD_RULES), ctx)
+    if span is None and s.endswith("'s") and len(s) > 2:
+        # A possessive names the same time: "Friday's vote", "Jan. 20's deadline".
+        span = _first_match(s[:-2], (_RULES, _PERIOD_RULES), ctx)
     if span is None:
         if _FROM_ANTECEDENT.fullmatch(s):
             raise _Unresolved(_ANAPHORIC)
@@ -549,6 +586,8 @@ def _from_antecedent(m: re.Match[str], ctx: _Ctx) -> _Span | None:
     """Times counted from the last one given: three days later, the year before."""
     if not ctx.antecedents:
         return None  # no text, or no time in it: the deictic rules read it from `published`
+    if m["unit3"] == "year" and m["dir3"] == "earlier" and _reported_period(ctx, "period"):
+        return None  # "year-earlier profit" after a quarter: that quarter (`_year_ago_modifier`)
     if m["n"]:
         _no_vague_count(m["n"])
         n, unit = _number(m["n"]), _UNITS[m["unit"]]
@@ -650,6 +689,341 @@ def _shift(span: _Span, n: int, unit: str) -> _Span:
     else:
         end = _add(span.end, n, unit)
     return _Span(start, end, span.granularity, span.unit)
+
+
+# ---------------------------------------------------------------- rules: financial periods
+
+# Words that name a reporting period in results news ("the year-earlier period").
+_PERIOD_WORDS = (
+    r"(?:fiscal |financial )?(?P<unit>quarter|period|three months|six months|nine months|half)"
+)
+_PERIOD_MONTHS = {"quarter": 3, "three months": 3, "six months": 6, "half": 6, "nine months": 9,
+                  "year": 12, "fiscal year": 12, "financial year": 12, "twelve months": 12,
+                  "12 months": 12}  # fmt: skip
+
+
+def _last_quarter_ended(p: date) -> _Span:
+    """The latest calendar quarter that has ended by `p` (what results news reports on)."""
+    year, month = _shift_month(p.year, p.month, -3)
+    return _quarter(year, (month - 1) // 3 + 1)
+
+
+def _reported_period(ctx: _Ctx, unit: str) -> _Span | None:
+    """The period the text is reporting on, else None: its latest quarter for "quarter" and
+    "three months", its latest time of about that length for "six/nine months" and "half",
+    and for "period" its latest time longer than a month and not a calendar year."""
+    months = _PERIOD_MONTHS.get(unit)
+    for span in reversed(ctx.antecedents or ()):
+        if unit in ("quarter", "three months"):
+            if span.unit == "quarter":
+                return span
+        elif months is not None:
+            if abs(_days(span) - 30.44 * months) <= 4:
+                return span
+        elif span.unit in ("quarter", "half", "season", "span", "year") and (
+            32 <= _days(span) <= 366
+            and not (span.unit == "year" and (span.start.month, span.start.day) == (1, 1))
+        ):
+            return span
+    return None
+
+
+# "In the comparable period last year": the words that shift a period a year back.
+_A_YEAR_BACK = re.compile(
+    r"(?P<rest>.+?)(?: (?:a |one )?year (?:ago|earlier|before)| (?:of )?(?:last|previous|prior) "
+    r"year)?"
+)
+
+
+@_rule(r"(?P<lead>year earlier|year ago|prior year|previous year|year before|last year's|"
+       r"previous year's|year earlier's|comparable|corresponding|like) (?P<rest>.+)")  # fmt: skip
+def _year_earlier(m: re.Match[str], ctx: _Ctx) -> _Span | None:
+    """The year-earlier quarter (period): the one the text reports on, a year back."""
+    rest = m["rest"]
+    if m["lead"] in ("comparable", "corresponding", "like"):
+        # "the comparable period (last year)": results news compares with a year before.
+        found = _A_YEAR_BACK.fullmatch(rest)
+        rest = found["rest"] if found else rest
+        if re.fullmatch(_PERIOD_WORDS, rest) is None:
+            return None
+    bare = re.fullmatch(_PERIOD_WORDS, rest)
+    if bare is None and m["lead"].endswith("year's"):
+        # "last year's fourth quarter": of the calendar year before the publication year.
+        return _period(f"{rest} {ctx.p.year - 1}", ctx)
+    if bare is None:
+        # "the year-earlier first quarter": a period of its own, one year back.
+        span = _period(rest, ctx)
+        return None if span is None or span.unit == "day" else _shift(span, -1, "year")
+    if ctx.antecedents is None:
+        raise _Unresolved(_ANAPHORIC)
+    unit = bare["unit"]
+    base = _reported_period(ctx, unit)
+    if base is None:
+        if unit not in ("quarter", "three months"):
+            raise _Unresolved(_ANAPHORIC + ", and the text gives no period before it")
+        base = _last_quarter_ended(ctx.p)
+    return _shift(base, -1, "year")
+
+
+@_rule(r"year earlier|year ago")
+def _year_ago_modifier(m: re.Match[str], ctx: _Ctx) -> _Span:
+    """"Year-ago profit": of the period the text reports on, a year back; else, like "a year
+    ago", the calendar year before `published`'s."""
+    base = _reported_period(ctx, "period")
+    if base is not None:
+        return _shift(base, -1, "year")
+    return _year(ctx.p.year - 1)
+
+
+@_rule(r"(?:latest|most recent|recent|just ended|just completed|just finished|latest reported) "
+       + _PERIOD_WORDS + r"|(?P<unit2>quarter|period) just (?:ended|completed|finished)")
+def _latest_period(m: re.Match[str], ctx: _Ctx) -> _Span:
+    """The latest quarter (period): the one the text reports on, else the last one ended."""
+    unit = m["unit"] or m["unit2"]
+    base = _reported_period(ctx, unit) if ctx.antecedents else None
+    if base is None and unit not in ("quarter", "three months", "period"):
+        raise _Unresolved(_ANAPHORIC + ", and the text gives no such period before it")
+    return base or _last_quarter_ended(ctx.p)
+
+
+@_rule(r"first (?P<n>%NUM%) months(?: (?:of |in )?(?P<rest>.+))?")
+def _first_months(m: re.Match[str], ctx: _Ctx) -> _Span | None:
+    """The first nine months (of the year): January to September of the year meant."""
+    n = _number(m["n"])
+    if not 1 <= n <= 12:
+        raise _Unresolved("a year has twelve months")
+    if m["rest"]:
+        whole = _period(m["rest"], ctx)
+        if whole is None or whole.unit != "year":
+            return None
+        year = whole.start.year
+    else:
+        # Of the year reported on, else the latest year whose first n months are over.
+        year = ctx.p.year if date(ctx.p.year, n, _last_day(ctx.p.year, n)) < ctx.p else (
+            ctx.p.year - 1)
+        for span in reversed(ctx.antecedents or ()):
+            if _days(span) <= 366:
+                year = span.end.year
+                break
+    start, end = date(year, 1, 1), date(year, n, _last_day(year, n))
+    if n in (3, 6, 12):
+        return {3: _quarter(year, 1), 6: _half(year, 1), 12: _year(year)}[n]
+    return _span(start, end)
+
+
+@_rule(r"(?P<year>%YEAR%) (?:fiscal |financial )?(?P<unit>period|quarter|three months|"
+       r"six months|nine months|half)")  # fmt: skip
+def _year_period(m: re.Match[str], ctx: _Ctx) -> _Span:
+    """"The 2005 period": the period the text reports on, in 2005."""
+    if not ctx.antecedents:
+        raise _Unresolved(_ANAPHORIC + ": which period of the year is not given before it")
+    base = _reported_period(ctx, m["unit"])
+    if base is None:
+        raise _Unresolved(_ANAPHORIC + ", and the text gives no period before it")
+    return _shift(base, int(m["year"]) - base.end.year, "year")
+
+
+@_rule(r"(?:(?:its|their|our) )?(?:(?P<ord>%ORD%|final|last) )?(?:fiscal |financial )?"
+       r"(?:(?P<ord2>%ORD%|final) )?"
+       r"(?P<what>quarter|three months|six months|nine months|half|year|fiscal year|"
+       r"financial year|twelve months|12 months|week) (?:that )?(?P<verb>ended|ending|ends|end|"
+       r"closed|closing|through|to) (?P<date>.+)")  # fmt: skip
+def _period_ended(m: re.Match[str], ctx: _Ctx) -> _Span | None:
+    """A reporting period named by its last day: "the fiscal quarter ended Dec. 31"."""
+    what = m["what"]
+    if (m["ord"] or m["ord2"]) and what not in ("quarter", "half", "week"):
+        return None
+    # The quarter "ended" on a day already past: look back, whatever the clause's tense.
+    tense = "past" if m["verb"] in ("ended", "closed") else ctx.tense
+    last = _first_match(m["date"], (_RULES,), _Ctx(ctx.published, tense, frozenset()))
+    if last is None or last.unit != "day":
+        return None
+    end = last.end
+    if what == "week":
+        # "the week ended Friday": the seven days up to it (an ISO week if it is a Sunday).
+        if end.weekday() == 6:
+            return _week(end)
+        return _Span(end - timedelta(days=6), end, Granularity.week, "span")
+    months = _PERIOD_MONTHS[what]
+    if end.day == _last_day(end.year, end.month):
+        year, month = _shift_month(end.year, end.month, 1 - months)
+        start = date(year, month, 1)
+    else:
+        start = _add(end, -months, "month") + timedelta(days=1)
+    unit = {3: "quarter", 6: "half", 12: "year"}.get(months, "span")
+    granularity = {3: Granularity.quarter, 6: Granularity.half_year, 12: Granularity.year}.get(
+        months, _size_granularity(start, end)
+    )
+    return _Span(start, end, granularity, unit)
+
+
+def _fiscal_end(ctx: _Ctx) -> tuple[int, int] | None:
+    """The month and day a fiscal year ends, where the text gave a fiscal year before."""
+    for span in reversed(ctx.antecedents or ()):
+        if span.unit == "year" and (span.start.month, span.start.day) != (1, 1):
+            return span.end.month, span.end.day
+    return None
+
+
+def _fiscal_year(year: int, ctx: _Ctx) -> _Span:
+    """Fiscal `year`: the twelve months ending in `year` on the fiscal year end the text gave;
+    else calendar `year` (a fiscal year is named after the calendar year it ends in)."""
+    end = _fiscal_end(ctx)
+    if end is None or end == (12, 31):
+        return _year(year)
+    month, day = end
+    last = date(year, month, min(day, _last_day(year, month)))
+    first_year, first_month = _shift_month(year, month, -11)
+    start = date(first_year, first_month, 1) if day >= _last_day(year, month) else (
+        _add(last, -12, "month") + timedelta(days=1))
+    return _Span(start, last, Granularity.year, "year")
+
+
+@_period_rule(r"(?:fiscal|financial) (?:year )?(?:(?P<year>%YEAR%)|'?(?P<yy>[0-9]{2}))|"
+              r"fy ?(?:(?P<year2>%YEAR%)|'?(?P<yy2>[0-9]{2}))|"
+              r"(?P<year3>%YEAR%) (?:fiscal|financial) year")  # fmt: skip
+def _fiscal_named(m: re.Match[str], ctx: _Ctx) -> _Span:
+    year = m["year"] or m["year2"] or m["year3"]
+    yy = m["yy"] or m["yy2"]
+    return _fiscal_year(int(year) if year else _two_digit_year(int(yy), ctx), ctx)
+
+
+@_period_rule(r"(?:(?P<rel>this|current|last|previous|prior|next|coming) )?"
+              r"(?:fiscal|financial) year")  # fmt: skip
+def _fiscal_relative(m: re.Match[str], ctx: _Ctx) -> _Span:
+    p = ctx.p
+    current = _fiscal_year(p.year, ctx)
+    if current.end < p:
+        current = _fiscal_year(p.year + 1, ctx)
+    shift = {"last": -1, "previous": -1, "prior": -1, "next": 1, "coming": 1}.get(m["rel"] or "", 0)
+    return _fiscal_year(current.end.year + shift, ctx)
+
+
+@_period_rule(r"(?P<ord>%ORD%|final|last) (?:fiscal |financial )?quarter (?:of )?"
+              r"(?:fiscal|financial|fy) (?:year )?(?P<year>%YEAR%)|"
+              r"(?:fiscal|fy) (?P<year2>%YEAR%) (?P<ord2>%ORD%|final|last) quarter")  # fmt: skip
+def _fiscal_quarter(m: re.Match[str], ctx: _Ctx) -> _Span:
+    q = _QUARTER_ORD[m["ord"] or m["ord2"]]
+    if q > 4:
+        raise _Unresolved("a year has four quarters")
+    fiscal = _fiscal_year(int(m["year"] or m["year2"]), ctx)
+    if fiscal.unit == "year" and fiscal.start == date(fiscal.end.year, 1, 1):
+        return _quarter(fiscal.end.year, q)
+    start = _add(fiscal.start, 3 * (q - 1), "month")
+    end = _add(fiscal.start, 3 * q, "month") - timedelta(days=1)
+    return _Span(start, end, Granularity.quarter, "quarter")
+
+
+@_period_rule(r"(?P<ord>%ORD%|final|last) (?:fiscal|financial) quarter|"
+              r"(?:fiscal|financial) (?P<ord2>%ORD%|final|last) quarter")  # fmt: skip
+def _fiscal_quarter_bare(m: re.Match[str], ctx: _Ctx) -> _Span | None:
+    """"The fiscal first quarter": of the fiscal year the text gave, else a calendar quarter."""
+    end = _fiscal_end(ctx)
+    q = _QUARTER_ORD[m["ord"] or m["ord2"]]
+    if q > 4:
+        return None
+    p = ctx.p
+    if end is None or end == (12, 31):
+        return _yearly(lambda y: _quarter(y, q), p, ctx.how("nearest"))
+    candidates = []
+    for year in range(p.year - 2, p.year + 3):
+        fiscal = _fiscal_year(year, ctx)
+        start = _add(fiscal.start, 3 * (q - 1), "month")
+        candidates.append(_Span(start, _add(fiscal.start, 3 * q, "month") - timedelta(days=1),
+                                Granularity.quarter, "quarter"))  # fmt: skip
+    return _pick(candidates, p, ctx.how("nearest"))
+
+
+# ---------------------------------------------------------------- rules: year ends, holidays
+
+
+@_rule(r"(?:(?P<year>%YEAR%) )?(?:year end|yearend|year's end)(?: (?P<year2>%YEAR%))?")
+def _year_end(m: re.Match[str], ctx: _Ctx) -> _Span:
+    """Year-end is December: of the year given, else of the current year, except that early
+    in a year a past or untensed year-end ("debt at year-end") is the one just gone."""
+    if m["year"] or m["year2"]:
+        return _month(int(m["year"] or m["year2"]), 12)
+    p = ctx.p
+    looking_ahead = ctx.tense == "future" or (
+        ctx.tense is None and ctx.preps & {"by", "until", "till", "through", "before"}
+    )
+    if p.month <= 2 and not looking_ahead:
+        return _month(p.year - 1, 12)
+    return _month(p.year, 12)
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    """The n-th (from 1; -1 is the last) given weekday of a month."""
+    if n > 0:
+        first = date(year, month, 1)
+        return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+    last = date(year, month, _last_day(year, month))
+    return last - timedelta(days=(last.weekday() - weekday) % 7)
+
+
+def _easter(year: int) -> date:
+    """Western Easter Sunday (the anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month, day = divmod(h + l_ - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+# US newswire holidays (Thanksgiving is the fourth Thursday of November).
+_HOLIDAYS: dict[str, Callable[[int], date]] = {
+    "new year's day": lambda y: date(y, 1, 1),
+    "new year's": lambda y: date(y, 1, 1),
+    "new year's eve": lambda y: date(y, 12, 31),
+    "martin luther king day": lambda y: _nth_weekday(y, 1, 0, 3),
+    "martin luther king jr day": lambda y: _nth_weekday(y, 1, 0, 3),
+    "presidents day": lambda y: _nth_weekday(y, 2, 0, 3),
+    "presidents' day": lambda y: _nth_weekday(y, 2, 0, 3),
+    "valentine's day": lambda y: date(y, 2, 14),
+    "st patrick's day": lambda y: date(y, 3, 17),
+    "good friday": lambda y: _easter(y) - timedelta(days=2),
+    "easter": _easter,
+    "easter sunday": _easter,
+    "easter monday": lambda y: _easter(y) + timedelta(days=1),
+    "mother's day": lambda y: _nth_weekday(y, 5, 6, 2),
+    "memorial day": lambda y: _nth_weekday(y, 5, 0, -1),
+    "father's day": lambda y: _nth_weekday(y, 6, 6, 3),
+    "independence day": lambda y: date(y, 7, 4),
+    "fourth of july": lambda y: date(y, 7, 4),
+    "labor day": lambda y: _nth_weekday(y, 9, 0, 1),
+    "columbus day": lambda y: _nth_weekday(y, 10, 0, 2),
+    "halloween": lambda y: date(y, 10, 31),
+    "veterans day": lambda y: date(y, 11, 11),
+    "veterans' day": lambda y: date(y, 11, 11),
+    "thanksgiving": lambda y: _nth_weekday(y, 11, 3, 4),
+    "thanksgiving day": lambda y: _nth_weekday(y, 11, 3, 4),
+    "black friday": lambda y: _nth_weekday(y, 11, 3, 4) + timedelta(days=1),
+    "cyber monday": lambda y: _nth_weekday(y, 11, 3, 4) + timedelta(days=4),
+    "christmas eve": lambda y: date(y, 12, 24),
+    "christmas": lambda y: date(y, 12, 25),
+    "christmas day": lambda y: date(y, 12, 25),
+    "xmas": lambda y: date(y, 12, 25),
+    "boxing day": lambda y: date(y, 12, 26),
+}
+
+
+@_rule(r"(?:(?P<rel>this past|this coming|this|last|next|coming|past) )?(?P<name>"
+       + _alt(_HOLIDAYS) + r")(?: (?:of )?(?P<yref>%YREF%))?|(?P<year>%YEAR%) (?P<name2>"
+       + _alt(_HOLIDAYS) + ")")  # fmt: skip
+def _holiday(m: re.Match[str], ctx: _Ctx) -> _Span:
+    day_of = _HOLIDAYS[m["name"] or m["name2"]]
+    if m["year"]:
+        return _day(day_of(int(m["year"])))
+    if m["yref"]:
+        return _day(day_of(_year_ref(m["yref"], ctx)))
+    rel = _rel(m["rel"])
+    if m["rel"] == "this":
+        rel = "bare"
+    return _yearly(lambda y: _day(day_of(y)), ctx.p, ctx.how("nearest") if rel == "bare" else rel)
 
 
 # ---------------------------------------------------------------- rules: days
@@ -806,6 +1180,11 @@ def _weekend_rule(m: re.Match[str], ctx: _Ctx) -> _Span:
 @_rule(r"(?P<n>%NUM%) (?P<unit>%UNIT%)s? (?:ago|earlier|before now)")
 def _ago(m: re.Match[str], ctx: _Ctx) -> _Span:
     _no_vague_count(m["n"])
+    if m["unit"] == "year" and _number(m["n"]) == 1:
+        # "profit in the third quarter rose from a year ago": that quarter, a year back.
+        base = _reported_period(ctx, "period")
+        if base is not None and base is (ctx.antecedents or ())[-1]:
+            return _shift(base, -1, "year")
     return _offset(-_number(m["n"]), m["unit"], ctx)
 
 
@@ -923,7 +1302,23 @@ def _part(m: re.Match[str], ctx: _Ctx) -> _Span | None:
         return _day(whole.start)
     if mod == "end" and ctx.preps & {"until", "till", "through"}:
         return _day(whole.end)
-    first, last = table[mod]
+    part = _take(table[mod], whole)
+    if (
+        ctx.how("nearest") == "future"
+        and ctx.published is not None
+        and part.end < ctx.published
+        and _BARE_MONTH.fullmatch(m["rest"])
+    ):
+        # "will resume in mid-December", said on December 28: next December's.
+        return _take(table[mod], _month(whole.start.year + 1, whole.start.month))
+    return part
+
+
+_BARE_MONTH = _compile(r"%MONTH%")
+
+
+def _take(bounds: tuple[int, int], whole: _Span) -> _Span:
+    first, last = bounds
     subs = _subunits(whole)
     last_index = len(subs) - 1 if last == -1 else last
     return _join(subs[first : last_index + 1], whole)
@@ -967,7 +1362,7 @@ def _half_of(m: re.Match[str], ctx: _Ctx) -> _Span | None:
         return None
     if whole.unit == "day":
         return whole  # "the second half of the day": still that day
-    if whole.unit == "year":
+    if whole.unit == "year" and (whole.start.month, whole.start.day) == (1, 1):
         return _half(whole.start.year, h)
     subs = _subunits(whole)
     if whole.unit == "month":

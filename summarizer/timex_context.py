@@ -10,6 +10,14 @@ reads `article[start:end]` in place and adds what the article says around it:
 - a preposition just before the span that changes what it denotes ("since the start
   of the year" counts from January 1).
 
+Where the clause shows no tense, the reading looks ahead when the clause schedules
+something ("the offer expires July 28", "the deadline is Feb. 28", "the sale runs through
+Feb. 15") or is a clause of time ("when markets open Tuesday": the coming Tuesday). Past
+plans are future from the publication day ("was due to fly out on Friday": the coming
+Friday). In results news (results, earnings, profit, sales... in the sentence), a quarter in a
+future clause is the nearest one: "will report fourth-quarter results", said in January, is
+the quarter just ended, not next year's.
+
 No model: the tense comes from auxiliaries and verb forms in the clause, and the earlier
 times from the same rules as `normalize`, applied in document order (`times_in`).
 """
@@ -85,14 +93,27 @@ def infer_tense(text: str, start: int, end: int) -> str | None:
     return _tense(text, _sentence_at(_sentences(text), start), start, end)
 
 
-def _tense(text: str, sentence: Sentence | None, start: int, end: int) -> str | None:
-    if sentence is None:
-        return None
+def _tense_for(text: str, start: int, end: int) -> str | None:
+    sentence = _sentence_at(_sentences(text), start)
+    tense = _reading_tense(text, sentence, start, end)
+    return _phrase_tense(tense, text[start:end], text, sentence)
+
+
+def _clause(
+    text: str, sentence: Sentence, start: int, end: int
+) -> tuple[re.Match[str] | None, re.Match[str] | None]:
+    """The clause breaks just before and just after text[start:end] in its sentence."""
     cut = None
     for match in _CLAUSE_BREAK.finditer(text, sentence.start, start):
         cut = match
+    return cut, _CLAUSE_BREAK.search(text, end, sentence.end)
+
+
+def _tense(text: str, sentence: Sentence | None, start: int, end: int) -> str | None:
+    if sentence is None:
+        return None
+    cut, nxt = _clause(text, sentence, start, end)
     clause_start = cut.end() if cut else sentence.start
-    nxt = _CLAUSE_BREAK.search(text, end, sentence.end)
     clause_end = nxt.start() if nxt else sentence.end
     found = _nearest_marker(text, clause_start, clause_end, start, end)
     if found is None and cut is None and nxt is not None:
@@ -101,6 +122,63 @@ def _tense(text: str, sentence: Sentence | None, start: int, end: int) -> str | 
             text, nxt.end(), after.start() if after else sentence.end, start, end
         )
     return found
+
+
+# Present-tense words that set a date ahead: "the offer expires July 28", "the deadline is".
+_SCHEDULE = re.compile(
+    r"\b(?:deadline|due|expires|expiry|expiration|matures|maturity|redeemable|redemption|"
+    r"payable|runs|lasts|ends|begins|starts|opens|closes|resumes|reopens|takes effect|"
+    r"effective)\b",
+    re.IGNORECASE,
+)
+# A clause of time in the present refers ahead: "when markets open Tuesday".
+_TIME_CLAUSE = frozenset(("when", "once", "until", "till", "before", "after"))
+# Words of results news: a quarter reported on is the one just ended, whatever the tense.
+_RESULTS = re.compile(
+    r"\b(?:results|earnings|profits?|loss|losses|revenues?|sales|income|dividends?|"
+    r"per share|report|reports|reported|reporting)\b",
+    re.IGNORECASE,
+)
+_QUARTERLY = re.compile(r"quarter|\bq[1-4]\b", re.IGNORECASE)
+
+
+def _reading_tense(text: str, sentence: Sentence | None, start: int, end: int) -> str | None:
+    """The tense to read the expression with: the clause's, or "future" for an untensed
+    clause that schedules ("the offer expires July 28") or is a clause of time
+    ("when markets open Tuesday")."""
+    tense = _tense(text, sentence, start, end)
+    if tense is not None or sentence is None or _SINCE.search(text, max(0, start - 12), start):
+        return tense  # "since March" counts from a time already past
+    cut, nxt = _clause(text, sentence, start, end)
+    lo = cut.end() if cut else sentence.start
+    hi = nxt.start() if nxt else sentence.end
+    opener = _WORD_AFTER.match(text, lo)
+    if (cut is not None and cut.group(0).lower() in _TIME_CLAUSE) or (
+        opener is not None and opener.group(1).lower() in _TIME_CLAUSE
+    ):
+        return "future"
+    if _SCHEDULE.search(text, lo, hi):
+        return "future"
+    return None
+
+
+_WORD_AFTER = re.compile(r"\W*(\w+)")
+_SINCE = re.compile(r"\bsince\W*$", re.IGNORECASE)
+
+
+def _phrase_tense(
+    tense: str | None, phrase: str, text: str, sentence: Sentence | None
+) -> str | None:
+    """A quarter in results news ("will report fourth-quarter results", a few weeks after
+    it ended) is read as the nearest one, not as next year's."""
+    if (
+        tense == "future"
+        and sentence is not None
+        and _QUARTERLY.search(phrase)
+        and _RESULTS.search(text, sentence.start, sentence.end)
+    ):
+        return None
+    return tense
 
 
 def _nearest_marker(text: str, lo: int, hi: int, start: int, end: int) -> str | None:
@@ -132,14 +210,25 @@ _STARTERS = frozenset(
     beginning start first second third fourth final earlier later previous following prior
     within spring summer autumn fall winter a an one two three four five six seven eight nine
     ten eleven twelve few couple several q1 q2 q3 q4 h1 h2 same that entire whole very its
-    their""".split()
+    their latest most recent just fiscal financial fy thanksgiving christmas xmas new
+    independence labor memorial halloween valentine's boxing easter good martin presidents
+    presidents' columbus veterans veterans' black cyber mother's father's st""".split()
 )
+# Words that start an expression only in these forms ("year-end", not "the year").
+_COMPOUND_STARTERS = frozenset(
+    ("year-end", "yearend", "year's", "year-earlier", "year-ago", "year-before", "prior-year",
+     "year-earlier's", "year-ago's")
+)
+# "The quarter ended Dec. 31": a period named by its last day.
+_PERIOD_STARTERS = frozenset(("quarter", "year", "half", "week"))
+_PERIOD_VERBS = frozenset(("ended", "ending", "ends", "closed", "closing", "through"))
 _TIME_WORDS = frozenset(
     """day week weekend fortnight month year quarter decade today tonight tomorrow yesterday
     now time period date morning afternoon evening night spring summer autumn fall winter q1 q2
     q3 q4 h1 h2 january jan february feb march mar april apr may june jun july jul august aug
     september sept sep october oct november nov december dec monday mon tuesday tues tue
-    wednesday wed thursday thurs thur thu friday fri saturday sat sunday sun""".split()
+    wednesday wed thursday thurs thur thu friday fri saturday sat sunday sun thanksgiving
+    christmas xmas halloween easter eve""".split()
 )
 _ANTECEDENTS = 16
 _CAPITALISED_NAMES = (
@@ -176,7 +265,8 @@ def _times_in(text: str, published: date | None) -> tuple[TimeMention, ...]:
     sents = _sentences(text)
     i = 0
     while i < len(tokens):
-        if not _may_start(text[tokens[i][0] : tokens[i][1]]):
+        following = text[tokens[i + 1][0] : tokens[i + 1][1]] if i + 1 < len(tokens) else ""
+        if not _may_start(text[tokens[i][0] : tokens[i][1]], following):
             i += 1
             continue
         mention = _longest_at(text, tokens, i, published, sents, found)
@@ -189,13 +279,19 @@ def _times_in(text: str, published: date | None) -> tuple[TimeMention, ...]:
     return tuple(found)
 
 
-def _may_start(token: str) -> bool:
+def _may_start(token: str, following: str = "") -> bool:
     word = token.strip(_WORD_EDGES)
     if not word:
         return False
-    if word[0].isdigit() or _CAPITALISED.fullmatch(word):
+    if word.lower() in _COMPOUND_STARTERS:
         return True
-    return word.lower().split("-")[0] in _STARTERS
+    word = word.removesuffix("'s").removesuffix("’s")  # "Friday's vote"
+    if word[:1].isdigit() or _CAPITALISED.fullmatch(word):
+        return True
+    lower = word.lower()
+    if lower in _PERIOD_STARTERS:
+        return following.strip(_WORD_EDGES).lower() in _PERIOD_VERBS
+    return lower.split("-")[0] in _STARTERS
 
 
 def _longest_at(
@@ -228,7 +324,8 @@ def _longest_at(
     antecedents = [m.expr for m in found[-_ANTECEDENTS:]]
     start = tokens[i][0] + _lead(text[tokens[i][0] : tokens[i][1]])
     # One tense for all the windows: they share the clause.
-    tense = _tense(text, _sentence_at(sents, start), start, tokens[first_time_word][1])
+    sentence = _sentence_at(sents, start)
+    clause_tense = _reading_tense(text, sentence, start, tokens[first_time_word][1])
     for j in range(last, first_time_word - 1, -1):
         end = tokens[j][1]
         while end > start and (text[end - 1] in _WORD_EDGES or text[end - 1].isspace()):
@@ -242,6 +339,7 @@ def _longest_at(
             continue
         if j == i and _BARE_NUMBER.fullmatch(text[start:end]) and not _a_year(text, tokens, i):
             return None
+        tense = _phrase_tense(clause_tense, text[start:end], text, sentence)
         expr = normalize(text[start:end], published, tense, antecedents=antecedents)
         if expr.start is not None:
             return TimeMention(start, end, expr)
@@ -265,7 +363,10 @@ def _a_year(text: str, tokens: list[tuple[int, int]], i: int) -> bool:
 
 def _is_time_word(token: str) -> bool:
     word = token.strip(_WORD_EDGES).lower()
-    return bool(word) and (word[0].isdigit() or word.split("-")[-1].rstrip("s'") in _TIME_WORDS)
+    # Any part of a compound: "mid-July", "third-quarter", "year-end".
+    return bool(word) and (
+        word[0].isdigit() or any(part.rstrip("s'") in _TIME_WORDS for part in word.split("-"))
+    )
 
 
 def _lead(token: str) -> int:
@@ -313,8 +414,9 @@ class _TimesBefore(Sequence[TimeExpr]):
         return len(self._times)
 
 
-# Prepositions outside the span that change what it denotes (see `timex._part`).
-_PREPOSITIONS = frozenset(("since", "from", "until", "till", "through"))
+# Prepositions outside the span that change what it denotes (see `timex._part`; an untensed
+# "through/until/by <date>" is still ahead).
+_PREPOSITIONS = frozenset(("since", "from", "until", "till", "through", "by"))
 _WORD_BEFORE = re.compile(r"(\w+)\W*$")
 _CONTINUATION = re.compile(
     r",? (?:of |in )?(?:[12][0-9]{3}|(?:this|last|next|the following|the previous) year)\b|"
@@ -341,7 +443,7 @@ def normalize_in(
         )
     phrase = text[start:end].strip()
     if tense is None:
-        tense = infer_tense(text, start, end)
+        tense = _tense_for(text, start, end)
     antecedents = _TimesBefore(text, published, start)
     before = _WORD_BEFORE.search(text[max(0, start - 20) : start])
     prep = before.group(1).lower() if before else ""

@@ -831,3 +831,169 @@ def test_half_of_a_day_is_that_day(
 ) -> None:
     # As with "late in the day": a day has no smaller unit here, so it stays that day.
     assert _span(normalize(text, P, antecedents=antecedents)) == _want(want, want, D)
+
+
+# --------------------------------------------------------------------------- unseen newswire
+# Classes of newswire dates beyond the first rule set: reporting periods, fiscal years,
+# year ends, holidays, windows still ahead. Calendar facts used: Nov. 1, 2022 is a Tuesday
+# (Thanksgiving, the fourth Thursday, is Nov. 24); Sept. 1, 2022 a Thursday (Labor Day
+# Sept. 5); May 31, 2022 a Tuesday (Memorial Day May 30); Easter 2023 is April 9 and Easter
+# 2024 March 31. The latest quarter ended by P is the third of 2022.
+
+HOLIDAY_CASES: list[tuple[str, date, str | None, str]] = [
+    ("Thanksgiving", P, None, "2022-11-24"),
+    ("on Thanksgiving Day", date(2022, 11, 1), "future", "2022-11-24"),
+    ("Thanksgiving Day 2023", P, None, "2023-11-23"),
+    ("next Thanksgiving", P, None, "2023-11-23"),
+    ("last Christmas", P, None, "2021-12-25"),  # strictly before: not the coming one
+    ("Christmas", P, "future", "2022-12-25"),
+    ("Christmas Day", P, None, "2022-12-25"),  # six days ahead is nearer than a year back
+    ("on Christmas Eve", date(2023, 1, 3), "past", "2022-12-24"),
+    ("New Year's Day", P, "future", "2023-01-01"),
+    ("New Year\u2019s Eve", P, None, "2022-12-31"),
+    ("Labor Day", date(2022, 9, 20), "past", "2022-09-05"),
+    ("Memorial Day 2022", P, None, "2022-05-30"),
+    ("Easter 2023", P, None, "2023-04-09"),
+    ("Good Friday 2024", P, None, "2024-03-29"),
+    ("the Fourth of July", P, "past", "2022-07-04"),
+    ("Black Friday", P, "past", "2022-11-25"),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "tense", "day"), HOLIDAY_CASES)
+def test_holidays_are_their_day_in_us_newswire(
+    text: str, published: date, tense: str | None, day: str
+) -> None:
+    _check(text, published, tense, day, day, D)
+
+
+PERIOD_CASES: list[tuple[str, date, str | None, str, str, Granularity]] = [
+    # year-end is December; early in a year a past or untensed one is the year just gone
+    ("year-end", P, None, "2022-12-01", "2022-12-31", M),
+    ("at year-end", date(2023, 1, 10), None, "2022-12-01", "2022-12-31", M),
+    ("by year-end", date(2023, 1, 10), None, "2023-12-01", "2023-12-31", M),
+    ("year-end", date(2023, 1, 10), "future", "2023-12-01", "2023-12-31", M),
+    ("by year's end", P, None, "2022-12-01", "2022-12-31", M),
+    ("year-end 2021", P, None, "2021-12-01", "2021-12-31", M),
+    # fiscal years, where the text has not said when they end: the calendar year
+    ("fiscal 2023", P, None, "2023-01-01", "2023-12-31", Y),
+    ("fiscal year 2021", P, None, "2021-01-01", "2021-12-31", Y),
+    ("FY2022", P, None, "2022-01-01", "2022-12-31", Y),
+    ("fiscal '21", P, None, "2021-01-01", "2021-12-31", Y),
+    ("this fiscal year", P, None, "2022-01-01", "2022-12-31", Y),
+    ("last fiscal year", P, None, "2021-01-01", "2021-12-31", Y),
+    # periods named by their last day; "ended" is a day already past
+    ("the fiscal year ended June 30", P, None, "2021-07-01", "2022-06-30", Y),
+    ("the fiscal year ending Sept. 30, 2023", P, None, "2022-10-01", "2023-09-30", Y),
+    ("the quarter ended Sept. 30", P, "future", "2022-07-01", "2022-09-30", Q),
+    ("the fiscal second quarter ended Nov. 26", P, None, "2022-08-27", "2022-11-26", Q),
+    ("the six months ended June 30", P, None, "2022-01-01", "2022-06-30", H),
+    ("the nine months ended Sept. 30", P, None, "2022-01-01", "2022-09-30", Y),
+    ("the quarter ending March 31", P, "future", "2023-01-01", "2023-03-31", Q),
+    ("the week ended Friday", P, None, "2022-12-10", "2022-12-16", W),  # not an ISO week
+    ("the week ending Dec. 18", P, None, "2022-12-12", "2022-12-18", W),  # a Sunday
+    ("the fiscal first quarter", P, None, "2023-01-01", "2023-03-31", Q),  # calendar: nearest
+    # a possessive names the same time
+    ("Friday's", P, None, "2022-12-16", "2022-12-16", D),
+    ("Dec. 2's", P, None, "2022-12-02", "2022-12-02", D),
+    # the latest quarter: the last one ended, without a text that names one
+    ("the latest quarter", P, None, "2022-07-01", "2022-09-30", Q),
+    ("the most recent quarter", P, None, "2022-07-01", "2022-09-30", Q),
+    ("last year's fourth quarter", date(2023, 1, 20), None, "2022-10-01", "2022-12-31", Q),
+    ("the year-earlier first quarter", P, "past", "2021-01-01", "2021-03-31", Q),
+    # an untensed window or deadline is still ahead: Feb. 15, 2022 is nearer to Aug. 10
+    ("through Feb. 15", date(2022, 8, 10), None, "2023-02-15", "2023-02-15", D),
+    ("until March 1", date(2022, 8, 20), None, "2023-03-01", "2023-03-01", D),
+    ("through Feb. 15", date(2022, 8, 10), "past", "2022-02-15", "2022-02-15", D),
+    ("by mid-February", date(2022, 8, 10), None, "2023-02-11", "2023-02-20", PM),
+    # a part of the current month that is over, in a future clause: next year's
+    ("in mid-December", date(2022, 12, 28), "future", "2023-12-11", "2023-12-20", PM),
+    ("in mid-December", date(2022, 12, 28), None, "2022-12-11", "2022-12-20", PM),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "tense", "start", "end", "gran"), PERIOD_CASES)
+def test_reporting_periods_year_ends_and_windows(
+    text: str, published: date, tense: str | None, start: str, end: str, gran: Granularity
+) -> None:
+    _check(text, published, tense, start, end, gran)
+
+
+def test_an_untensed_window_differs_from_the_bare_date() -> None:
+    # The contrast that makes the window rule matter: bare, Feb. 15 is the nearer past one.
+    assert normalize("Feb. 15", date(2022, 8, 10)).start == date(2022, 2, 15)
+
+
+FY_JUN22 = normalize("the fiscal year ended June 30", P)  # 2021-07-01 .. 2022-06-30
+NINE_MONTHS_21 = normalize("the nine months ended Sept. 30, 2021", P)
+
+FINANCIAL_CASES: list[tuple[str, list[TimeExpr], str, str, Granularity]] = [
+    # the year-earlier quarter or period: the one the text reports on, a year back
+    ("the year-earlier quarter", [Q3_21], "2020-07-01", "2020-09-30", Q),
+    ("the year-ago period", [Q3_21], "2020-07-01", "2020-09-30", Q),
+    ("the prior-year quarter", [TUE, Q3_21], "2020-07-01", "2020-09-30", Q),
+    ("the year-earlier period", [H2_21], "2020-07-01", "2020-12-31", H),
+    ("the year-earlier quarter", [], "2021-07-01", "2021-09-30", Q),  # the last one ended
+    # "a year ago" after a quarter is that quarter a year back, not the whole year
+    ("a year ago", [Q3_21], "2020-07-01", "2020-09-30", Q),
+    ("a year earlier", [Q3_21], "2020-07-01", "2020-09-30", Q),
+    # after a day or a month it keeps its deictic reading: the calendar year before P's
+    ("a year ago", [Q3_21, TUE], "2021-01-01", "2021-12-31", Y),
+    ("a year ago", [MAR22], "2021-01-01", "2021-12-31", Y),
+    # the latest quarter or period: the one the text reports on
+    ("the latest quarter", [Q3_21], "2021-07-01", "2021-09-30", Q),
+    ("the latest period", [H2_21], "2021-07-01", "2021-12-31", H),
+    ("the comparable period", [Q3_21], "2020-07-01", "2020-09-30", Q),
+    ("year-ago", [Q3_21], "2020-07-01", "2020-09-30", Q),  # "year-ago profit"
+    ("year-earlier", [Q3_21], "2020-07-01", "2020-09-30", Q),
+    ("the year earlier", [normalize("2019", P)], "2018-01-01", "2018-12-31", Y),  # after a year
+    ("year-earlier", [TUE], "2021-01-01", "2021-12-31", Y),  # no period: the year before P's
+    ("the corresponding quarter last year", [Q3_21], "2020-07-01", "2020-09-30", Q),
+    # a period word that gives a length takes the time of that length reported on
+    ("the year-earlier nine months", [NINE_MONTHS_21, Q3_21], "2020-01-01", "2020-09-30", Y),
+    ("the year-earlier six months", [H2_21, TUE], "2020-07-01", "2020-12-31", H),
+    # the first nine months: of the year reported on, else the latest one they are over in
+    ("the first nine months", [Q3_21], "2021-01-01", "2021-09-30", Y),
+    ("the first nine months", [], "2022-01-01", "2022-09-30", Y),
+    ("the first six months of 2020", [], "2020-01-01", "2020-06-30", H),
+    # "the 2020 period": the period reported on, in 2020
+    ("the 2020 period", [Q3_21], "2020-07-01", "2020-09-30", Q),
+    ("the 2020 quarter", [Q3_21, TUE], "2020-07-01", "2020-09-30", Q),
+    # a fiscal year the text gave tells when the others end
+    ("fiscal 2023", [FY_JUN22], "2022-07-01", "2023-06-30", Y),
+    ("this fiscal year", [FY_JUN22], "2022-07-01", "2023-06-30", Y),
+    ("next fiscal year", [FY_JUN22], "2023-07-01", "2024-06-30", Y),
+    ("last fiscal year", [FY_JUN22], "2021-07-01", "2022-06-30", Y),
+    ("the first quarter of fiscal 2023", [FY_JUN22], "2022-07-01", "2022-09-30", Q),
+    ("the fiscal 2023 third quarter", [FY_JUN22], "2023-01-01", "2023-03-31", Q),
+    ("the first quarter of fiscal 2023", [], "2023-01-01", "2023-03-31", Q),
+    ("the fiscal second quarter", [FY_JUN22], "2022-10-01", "2022-12-31", Q),
+    ("the second half of fiscal 2023", [FY_JUN22], "2023-01-01", "2023-06-30", H),
+]
+
+
+@pytest.mark.parametrize(("text", "antecedents", "start", "end", "gran"), FINANCIAL_CASES)
+def test_financial_periods_resolve_from_the_period_reported_on(
+    text: str, antecedents: list[TimeExpr], start: str, end: str, gran: Granularity
+) -> None:
+    got = normalize(text, P, antecedents=antecedents)
+    assert _span(got) == _want(start, end, gran), got
+
+
+@pytest.mark.parametrize(
+    ("text", "antecedents"),
+    [
+        ("the year-earlier period", []),
+        ("the 2020 period", []),
+        ("the 2020 period", [TUE]),
+        ("the year-earlier quarter", None),
+        ("the year-earlier nine months", [Q3_21]),
+        ("the latest six months", []),
+    ],
+)
+def test_financial_anaphora_without_a_period_stay_unresolved(
+    text: str, antecedents: list[TimeExpr] | None
+) -> None:
+    got = normalize(text, P, antecedents=antecedents)
+    assert got.start is None
+    assert got.note is not None and "anaphoric" in got.note

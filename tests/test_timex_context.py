@@ -22,6 +22,8 @@ D = Granularity.day
 W = Granularity.week
 M = Granularity.month
 Y = Granularity.year
+Q = Granularity.quarter
+PM = Granularity.part_of_month
 
 
 def _d(iso: str) -> date:
@@ -503,3 +505,108 @@ def test_normalize_in_never_raises_on_any_span(
     got = normalize_in(text, start, end, published)
     assert got.text == text[start:end].strip()
     assert (got.start is None) == (got.end is None)
+
+
+# --------------------------------------------------------------------------- unseen newswire
+# Invented results, markets and schedule news. Calendar facts: 2006-01-25 is a Wednesday
+# (the coming Friday is Jan. 27, the coming Tuesday Jan. 31, the past one Jan. 24).
+
+NEWSWIRE_CASES: list[tuple[str, str, date, str, str, Granularity]] = [
+    # financial reporting periods and their anaphora
+    ("Acme said net income in the fourth quarter rose to $12 million from $9 million in the "
+     "year-earlier quarter.", "the year-earlier quarter", date(2006, 1, 25), "2004-10-01",
+     "2004-12-31", Q),
+    ("Revenue in the third quarter climbed 8 percent from a year ago.", "a year ago",
+     date(2006, 10, 24), "2005-07-01", "2005-09-30", Q),
+    ("Sales slipped in the second quarter. In the latest quarter, margins narrowed.",
+     "the latest quarter", date(2006, 7, 27), "2006-04-01", "2006-06-30", Q),
+    ("Profit for the first quarter of 2006 was $3 million, against $2 million in the 2005 "
+     "period.", "the 2005 period", date(2006, 4, 20), "2005-01-01", "2005-03-31", Q),
+    ("The retailer earned $40 million in its fiscal third quarter ended Oct. 29.",
+     "its fiscal third quarter ended Oct. 29", date(2005, 11, 17), "2005-07-30", "2005-10-29",
+     Q),
+    ("The software maker's fiscal year ends June 30. It expects sales in fiscal 2007 to rise.",
+     "fiscal 2007", date(2006, 8, 1), "2006-07-01", "2007-06-30", Y),
+    # year ends and holidays
+    ("The company had $2 billion of debt at year-end.", "year-end", date(2006, 2, 10),
+     "2005-12-01", "2005-12-31", M),
+    ("The merger is expected to close by year's end.", "year's end", date(2006, 2, 10),
+     "2006-12-01", "2006-12-31", M),
+    ("Stores opened at dawn on Thanksgiving Day.", "Thanksgiving Day", date(2005, 12, 1),
+     "2005-11-24", "2005-11-24", D),
+    ("Sales have doubled since last Christmas.", "last Christmas", date(2006, 6, 10),
+     "2005-12-25", "2005-12-25", D),
+    ("The exchange will be closed on New Year's Day.", "New Year's Day", date(2006, 12, 20),
+     "2007-01-01", "2007-01-01", D),
+    ("The suspect was arrested on Christmas Eve.", "Christmas Eve", date(2006, 1, 3),
+     "2005-12-24", "2005-12-24", D),
+    # month-day and quarter without a year, in a present or future clause
+    ("The offer expires on March 10.", "March 10", date(2006, 8, 30), "2007-03-10",
+     "2007-03-10", D),
+    ("The offer expired on March 10.", "March 10", date(2006, 8, 30), "2006-03-10",
+     "2006-03-10", D),
+    ("The chain runs 40 stores since March.", "March", date(2006, 8, 30), "2006-03-01",
+     "2006-03-31", M),  # a schedule word, but "since" looks back
+    ("The deadline for bids is Feb. 28.", "Feb. 28", date(2006, 8, 20), "2007-02-28",
+     "2007-02-28", D),
+    ("The sale runs through Feb. 15.", "Feb. 15", date(2006, 8, 10), "2007-02-15",
+     "2007-02-15", D),
+    ("The board needs an answer by mid-February.", "mid-February", date(2006, 8, 10),
+     "2007-02-11", "2007-02-20", PM),
+    ("The company will report fourth-quarter results on Feb. 2.", "fourth-quarter",
+     date(2006, 1, 20), "2005-10-01", "2005-12-31", Q),
+    ("The plant will open in the fourth quarter.", "the fourth quarter", date(2006, 1, 20),
+     "2006-10-01", "2006-12-31", Q),
+    # weekday direction from the clause
+    ("The minister was due to fly out on Friday.", "Friday", date(2006, 1, 25), "2006-01-27",
+     "2006-01-27", D),
+    ("The talks were scheduled to resume on Monday.", "Monday", date(2006, 1, 25),
+     "2006-01-30", "2006-01-30", D),
+    ("Traders brace for a sell-off when markets open Tuesday.", "Tuesday", date(2006, 1, 25),
+     "2006-01-31", "2006-01-31", D),
+    ("Shares jumped when markets opened Tuesday.", "Tuesday", date(2006, 1, 25), "2006-01-24",
+     "2006-01-24", D),
+    # part-of-month phrases with a modifier, in a future clause
+    ("The next round of talks will be held in mid-December.", "mid-December",
+     date(2006, 12, 28), "2007-12-11", "2007-12-20", PM),
+    ("Delivery starts in mid-March.", "mid-March", date(2006, 9, 10), "2007-03-11",
+     "2007-03-20", PM),
+]
+
+
+@pytest.mark.parametrize(("text", "phrase", "published", "start", "end", "gran"), NEWSWIRE_CASES)
+def test_normalize_in_newswire_classes(
+    text: str, phrase: str, published: date, start: str, end: str, gran: Granularity
+) -> None:
+    got = normalize_in(text, *_at(text, phrase), published)
+    assert _span(got) == _want(start, end, gran), got
+
+
+def test_times_in_finds_reporting_periods_and_holidays() -> None:
+    text = (
+        "For the quarter ended Sept. 30, profit rose from the year-earlier quarter. "
+        "Debt at year-end fell, and stores will close on Thanksgiving."
+    )
+    assert _found(text, date(2006, 10, 20)) == [
+        ("quarter ended Sept. 30", "2006-07-01", "2006-09-30", Q),
+        ("year-earlier quarter", "2005-07-01", "2005-09-30", Q),
+        ("year-end", "2006-12-01", "2006-12-31", M),
+        ("Thanksgiving", "2006-11-23", "2006-11-23", D),
+    ]
+
+
+def test_times_in_follows_the_fiscal_year_the_article_gives() -> None:
+    text = (
+        "The chipmaker's fiscal year ends June 30. Sales in its fiscal second quarter rose, "
+        "and Friday's forecast for fiscal 2007 was raised."
+    )
+    assert _found(text, date(2006, 1, 25)) == [
+        ("fiscal year ends June 30", "2005-07-01", "2006-06-30", Y),
+        ("fiscal second quarter", "2005-10-01", "2005-12-31", Q),
+        ("Friday's", "2006-01-20", "2006-01-20", D),
+        ("fiscal 2007", "2006-07-01", "2007-06-30", Y),
+    ]
+
+
+def test_times_in_does_not_read_a_bare_year_or_quarter_as_a_time() -> None:
+    assert _found("The quarter was tough and the year was worse.", date(2006, 10, 20)) == []
