@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from summarizer.api import Outcome, asummarize, summarize, summarize_many
 from summarizer.config import Settings, resolve_settings
 from summarizer.errors import (
@@ -28,6 +26,7 @@ from summarizer.schemas import (
     Statement,
     TimeExpr,
 )
+from summarizer.version import __version__
 
 __all__ = [
     "Actor",

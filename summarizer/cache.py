@@ -15,11 +15,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from summarizer import __version__
 from summarizer.config import Settings
 from summarizer.prompts import prompt_version
 from summarizer.schemas import Article, ArticleSummary
 from summarizer.store import ResponseStore, content_key
+from summarizer.version import __version__
 
 # Settings that change what the model answers or what the pipeline makes of it.
 ANSWER_FIELDS: tuple[str, ...] = (

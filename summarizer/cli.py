@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from summarizer import __version__
 from summarizer.config import DEFAULT_OPENAI_MODEL, Settings, debug_enabled
 from summarizer.errors import ModelError, SummarizerError, UsageError
+from summarizer.version import __version__
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 

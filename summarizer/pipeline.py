@@ -6,7 +6,6 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-from summarizer import __version__
 from summarizer.backends.base import Backend, ModelResult
 from summarizer.chunking import Chunk, split
 from summarizer.clean import Cleaned, clean
@@ -18,6 +17,7 @@ from summarizer.prompts import PromptInput, prompt_version
 from summarizer.reader import require_text
 from summarizer.schemas import Article, ArticleSummary, RunInfo
 from summarizer.store import ResponseStore, StoreMode
+from summarizer.version import __version__
 
 # Cleaning and chunking take about 0.1 ms per 5,000 characters: below this size a hop to a
 # worker thread costs the event loop more CPU than it saves (and the GIL is shared anyway).

@@ -30,7 +30,6 @@ from typing import Any
 
 import yaml
 
-from summarizer import __version__
 from summarizer.api import pipeline_for
 from summarizer.config import Settings
 from summarizer.errors import InputError, SummarizerError
@@ -39,6 +38,7 @@ from summarizer.eval.gold import Gold, load_suite_dir
 from summarizer.eval.runfile import ErrorInfo, FixtureResult, Run, RunSettings, rescore
 from summarizer.prompts import prompt_version
 from summarizer.schemas import Article
+from summarizer.version import __version__
 
 _SUITE_KEYS = {
     "name", "fixtures", "adapter", "include", "repetitions", "store", "settings", "gate", "record",
