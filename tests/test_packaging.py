@@ -37,3 +37,13 @@ def test_console_script_runs() -> None:
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     assert result.stdout.startswith("summarizer ")
+
+
+def test_the_version_module_matches_the_package_metadata() -> None:
+    import tomllib
+
+    from summarizer import __version__
+    from summarizer.version import __version__ as stage_version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert __version__ == stage_version == project["version"]
