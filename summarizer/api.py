@@ -71,12 +71,21 @@ def summarize(
     base_url: str | None = None,
     backend: Literal["local", "openai", "replay"] | None = None,
     model_path: str | None = None,
+    prompts: str | None = None,
+    summary_type: type[ArticleSummary] | None = None,
     settings: Settings | None = None,
     **options: Any,
 ) -> ArticleSummary:
-    """Summarise one article. With neither `model` nor `base_url`, the embedded model runs."""
+    """Summarise one article. With neither `model` nor `base_url`, the embedded model runs.
+
+    `prompts` is a folder of your own templates and examples; `summary_type` an
+    `ArticleSummary` subclass with extended item types (see summarizer.extra_fields)."""
     chosen = _settings(
-        settings, {"model": model, "base_url": base_url, "backend": backend, "model_path": model_path, **options}
+        settings,
+        {
+            "model": model, "base_url": base_url, "backend": backend, "model_path": model_path,
+            "prompts": prompts, "summary_type": summary_type, **options,
+        },
     )
     return pipeline_for(chosen).run(_article(article))
 
@@ -88,12 +97,18 @@ async def asummarize(
     base_url: str | None = None,
     backend: Literal["local", "openai", "replay"] | None = None,
     model_path: str | None = None,
+    prompts: str | None = None,
+    summary_type: type[ArticleSummary] | None = None,
     settings: Settings | None = None,
     **options: Any,
 ) -> ArticleSummary:
     """Async `summarize`: the openai backend awaits HTTP; the local model runs in a thread."""
     chosen = _settings(
-        settings, {"model": model, "base_url": base_url, "backend": backend, "model_path": model_path, **options}
+        settings,
+        {
+            "model": model, "base_url": base_url, "backend": backend, "model_path": model_path,
+            "prompts": prompts, "summary_type": summary_type, **options,
+        },
     )
     return await pipeline_for(chosen).arun(_article(article))
 

@@ -48,6 +48,7 @@ from summarizer.errors import (
     ReplayMissError,
     TransportError,
 )
+from summarizer.extra_fields import draft_type
 from summarizer.prompts import PromptInput, render_messages
 from summarizer.retry import BackoffPolicy, MalformedResponseError, is_transient
 from summarizer.store import ResponseStore, StoreMode, content_key
@@ -135,13 +136,13 @@ def _repair_json_text(content: str) -> str | None:
 
 
 @functools.cache
-def _response_model() -> type[DraftSummary]:
-    """DraftSummary prepared for instructor once: instructor 1.17 otherwise wraps it in a
-    new ResponseSchema class on every request, so its schema cache never hits (about 5 ms
-    of CPU per request, measured by benchmarks/bench_batch.py)."""
+def _response_model(draft: type[DraftSummary] = DraftSummary) -> type[DraftSummary]:
+    """The draft prepared for instructor once per draft type: instructor 1.17 otherwise
+    wraps it in a new ResponseSchema class on every request, so its schema cache never hits
+    (about 5 ms of CPU per request, measured by benchmarks/bench_batch.py)."""
     from instructor.v2.core.function_calls import response_schema
 
-    prepared: type[DraftSummary] = response_schema(DraftSummary)
+    prepared: type[DraftSummary] = response_schema(draft)
     return prepared
 
 
@@ -157,6 +158,7 @@ class OpenAIBackend(Backend):
     ) -> None:
         self.settings = settings
         self.model = settings.model or DEFAULT_OPENAI_MODEL
+        self.draft_type = draft_type(settings.summary_type)
         self.mode = _MODES[settings.instructor_mode]
         self.store = store
         self.store_mode: StoreMode = store_mode if store is not None else "off"
@@ -220,7 +222,7 @@ class OpenAIBackend(Backend):
             and self.mode is instructor.Mode.JSON
             and kwargs.get("response_format") == {"type": "json_object"}
         ):
-            schema_format = {"type": "json_object", "schema": draft_json_schema()}
+            schema_format = {"type": "json_object", "schema": draft_json_schema(self.draft_type)}
             kwargs = {**kwargs, "response_format": schema_format}
         return kwargs
 
@@ -382,7 +384,7 @@ class OpenAIBackend(Backend):
     def _request(self, item: PromptInput) -> dict[str, Any]:
         request: dict[str, Any] = {
             "model": self.model,
-            "messages": render_messages(item),
+            "messages": render_messages(item, prompts=self.settings.prompts),
             "temperature": self.settings.temperature,
             "max_tokens": self.settings.max_tokens,
         }
@@ -447,7 +449,7 @@ class OpenAIBackend(Backend):
         try:
             with checking_quotes(check or QuoteCheck(lambda _q: True, 0)):
                 draft = create(
-                    response_model=_response_model(),
+                    response_model=_response_model(self.draft_type),
                     max_retries=self.settings.max_reasks,
                     **self._request(item),
                 )
@@ -463,7 +465,7 @@ class OpenAIBackend(Backend):
         try:
             with checking_quotes(check or QuoteCheck(lambda _q: True, 0)):
                 draft = await cast(Any, create)(
-                    response_model=_response_model(),
+                    response_model=_response_model(self.draft_type),
                     max_retries=self.settings.max_reasks,
                     **self._request(item),
                 )
