@@ -17,7 +17,8 @@ from typing import Any
 
 from summarizer import __version__
 from summarizer.config import Settings
-from summarizer.prompts import prompt_version
+from summarizer.extra_fields import draft_type
+from summarizer.prompts import prompts_version
 from summarizer.schemas import Article, ArticleSummary
 from summarizer.store import ResponseStore, content_key
 
@@ -32,7 +33,13 @@ def settings_fingerprint(settings: Settings) -> dict[str, Any]:
     """What a cached summary depends on besides the article. Never holds the API key."""
     fields = {name: getattr(settings, name) for name in ANSWER_FIELDS}
     fields["model"] = settings.model_label
-    return {"settings": fields, "prompt_version": prompt_version(), "library": __version__}
+    found: dict[str, Any] = {
+        "settings": fields, "prompt_version": prompts_version(settings.prompts), "library": __version__
+    }
+    if settings.summary_type is not ArticleSummary:
+        # Another summary type asks the model for other fields: never the same answer.
+        found["summary_type"] = draft_type(settings.summary_type).model_json_schema()
+    return found
 
 
 class SummaryCache:

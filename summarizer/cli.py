@@ -42,6 +42,10 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--grounding", choices=["drop", "flag", "keep"], help="ungrounded items (default drop)")
     g.add_argument("--store", help="response store (SQLite) to record model responses to")
     g.add_argument("--replay", action="store_true", help="answer only from --store; fail on a miss")
+    g.add_argument(
+        "--prompts", metavar="DIR",
+        help="a folder of your own templates and examples/*.json; files it lacks come from the package",
+    )
 
 
 def _settings_from(args: argparse.Namespace) -> Any:
@@ -51,7 +55,7 @@ def _settings_from(args: argparse.Namespace) -> Any:
         name: getattr(args, name, None)
         for name in (
             "backend", "model", "base_url", "model_path", "prompt_format", "instructor_mode",
-            "max_reasks", "max_attempts", "timeout", "max_tokens", "grounding",
+            "max_reasks", "max_attempts", "timeout", "max_tokens", "grounding", "prompts",
         )
     }
     explicit["store_path"] = getattr(args, "store", None)

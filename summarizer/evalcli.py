@@ -13,7 +13,7 @@ from summarizer.errors import InputError, UsageError
 
 _SETTING_FLAGS = (
     "backend", "model", "base_url", "model_path", "prompt_format", "instructor_mode",
-    "max_reasks", "max_attempts", "timeout", "max_tokens", "grounding",
+    "max_reasks", "max_attempts", "timeout", "max_tokens", "grounding", "prompts",
 )
 
 

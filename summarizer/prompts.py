@@ -268,7 +268,7 @@ def _render(name: str, context: dict[str, Any], prompts: str | None) -> str:
     except TemplateError as exc:
         if overlay is None:
             raise  # a packaged template that fails is a bug, not a user's mistake
-        where = exc.filename if isinstance(exc, TemplateSyntaxError) and exc.filename else name
+        where = exc.name if isinstance(exc, TemplateSyntaxError) and exc.name else name
         line = f" (line {exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
         raise ConfigError(
             f"prompt template {where} in {prompts} does not render: {exc.message}{line}: "

@@ -71,6 +71,8 @@ class RunSettings(_RunModel):
     backend: str = ""
     base_url: str | None = None
     prompt_version: str = ""
+    # The user's prompts folder the run used (None: the packaged templates and examples).
+    prompts: str | None = None
     library_version: str = ""
     parameters: dict[str, Any] = Field(default_factory=dict)
     repetitions: int = Field(default=1, ge=1)

@@ -33,7 +33,7 @@ from summarizer.config import Settings
 from summarizer.errors import InputError, SummarizerError
 from summarizer.eval.gold import Gold, load_suite_dir
 from summarizer.eval.runfile import ErrorInfo, FixtureResult, Run, RunSettings, rescore
-from summarizer.prompts import prompt_version
+from summarizer.prompts import prompts_version
 from summarizer.schemas import Article
 
 _SUITE_KEYS = {"name", "fixtures", "adapter", "include", "repetitions", "store", "settings"}
@@ -113,8 +113,16 @@ def load_suite(path: str | Path) -> Suite:
         adapter=adapter,
         repetitions=repetitions,
         store=_path(base, data["store"]) if data.get("store") else None,
-        settings=dict(data.get("settings") or {}),
+        settings=_settings(base, data.get("settings")),
     )
+
+
+def _settings(base: Path, value: object) -> dict[str, Any]:
+    settings = dict(value) if isinstance(value, dict) else {}
+    if settings.get("prompts"):
+        # Like fixtures and store: a prompts folder is relative to the suite file.
+        settings["prompts"] = str(_path(base, settings["prompts"]))
+    return settings
 
 
 def run_suite(
@@ -161,7 +169,8 @@ def run_suite(
         model=pipeline.backend.model,
         backend=pipeline.backend.name,
         base_url=settings.base_url,
-        prompt_version=prompt_version(),
+        prompt_version=prompts_version(settings.prompts),
+        prompts=settings.prompts,
         library_version=__version__,
         parameters={
             "temperature": settings.temperature,
