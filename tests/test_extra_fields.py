@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+from conftest import ARTICLE_TEXT, draft_for_article
 from pydantic import BaseModel, Field
 
 from summarizer import Article, asummarize, summarize, summarize_many
@@ -32,8 +33,6 @@ from summarizer.schemas import (
     TimeExpr,
 )
 from summarizer.testing.server import FakeOpenAIServer, json_answer
-
-from conftest import ARTICLE_TEXT, draft_for_article
 
 StartServer = Callable[..., FakeOpenAIServer]
 
