@@ -24,7 +24,8 @@ def test_the_sections_python_runs_as_written(monkeypatch: pytest.MonkeyPatch) ->
     blocks = re.findall(r"```python\n(.*?)```", _section("Your own prompts, examples and fields"), re.S)
     assert blocks, "the section has a Python example"
     for block in blocks:
-        exec(compile(block, "README.md", "exec"), {"__name__": "readme_example"})
+        # dont_inherit: the example runs as a user would run it, without this module's futures.
+        exec(compile(block, "README.md", "exec", dont_inherit=True), {"__name__": "readme_example"})
 
 
 def test_the_contents_link_to_the_section_resolves() -> None:
