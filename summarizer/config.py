@@ -148,6 +148,10 @@ def resolve_settings(
         # Absolute, so that one folder is one setting wherever the process later runs from.
         values["prompts"] = str(Path(os.path.expanduser(str(values["prompts"]))).resolve())
     summary_type = values.get("summary_type", ArticleSummary)
+    if isinstance(summary_type, str):  # a suite's `summary_type: module:Class`
+        from summarizer.extra_fields import import_summary_type
+
+        summary_type = values["summary_type"] = import_summary_type(summary_type)
     if not (isinstance(summary_type, type) and issubclass(summary_type, ArticleSummary)):
         raise ConfigError(
             f"summary_type={summary_type!r} is not an ArticleSummary subclass: pass the class "

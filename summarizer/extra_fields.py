@@ -27,6 +27,7 @@ read, not a surprise in the middle of a batch.
 from __future__ import annotations
 
 import functools
+import importlib
 import types
 import typing
 from dataclasses import dataclass
@@ -240,3 +241,32 @@ def draft_type(summary: type[ArticleSummary] = ArticleSummary) -> type[DraftSumm
 
 def extra_field_names(summary: type[ArticleSummary], list_name: ItemList) -> tuple[str, ...]:
     return tuple(e.name for e in summary_types(summary).extras[list_name])
+
+
+def summary_type_name(summary: type[ArticleSummary]) -> str | None:
+    """`module:Class` for a user's summary type, as suites and run files name it; None for
+    the built-in one."""
+    if summary is ArticleSummary:
+        return None
+    return f"{summary.__module__}:{summary.__qualname__}"
+
+
+def import_summary_type(spec: str) -> type[ArticleSummary]:
+    """The class a `module:Class` name (a suite's `summary_type:`) points at."""
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise ConfigError(
+            f"summary_type {spec!r}: write it as module:Class, e.g. mytypes:MySummary"
+        )
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError(
+            f"summary_type {spec!r}: cannot import {module_name} ({exc}): put it on PYTHONPATH"
+        ) from None
+    found: Any = module
+    for part in attribute.split("."):
+        found = getattr(found, part, None)
+    if not (isinstance(found, type) and issubclass(found, ArticleSummary)):
+        raise ConfigError(f"summary_type {spec!r} is not an ArticleSummary subclass")
+    return found

@@ -262,3 +262,71 @@ def test_a_summary_from_the_real_client_is_scored_on_its_extra_fields(
         assert meetings[key] == _slots(COR), key
     events = _fields(summary, article, gold, "planned_events")
     assert events["budget_evidence"] == _slots(COR) and events["sponsors"] == _slots(COR)
+
+
+TYPES_MODULE = '''
+from pydantic import Field
+from summarizer.schemas import ArticleSummary, Evidence, Meeting
+
+class OutcomeMeeting(Meeting):
+    outcome: str | None = Field(default=None, description="What the meeting decided.")
+    outcome_evidence: list[Evidence] = Field(default_factory=list)
+
+class OutcomeSummary(ArticleSummary):
+    meetings: list[OutcomeMeeting] = Field(default_factory=list)
+'''
+
+
+def test_a_suite_names_its_summary_type_and_the_run_keeps_and_rescores_the_extras(
+    fake_openai: StartServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from summarizer.cli import main
+    from summarizer.eval.runfile import Run
+
+    (tmp_path / "my_outcome_types.py").write_text(TYPES_MODULE, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    draft = draft_for_article()
+    draft["meetings"][0].update({"outcome": "agreed to meet again", "outcome_evidence": [OUTCOME_QUOTE]})
+    srv = fake_openai(json_answer(draft))
+    gold = _gold_json()
+    for key in ("next_meeting", "host", "tone"):
+        del gold["meetings"][0][key]
+    for key in ("budget_evidence", "sponsors"):
+        del gold["planned_events"][0][key]
+    _fixture(tmp_path, gold)
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(
+        "fixtures: fixtures\nsettings:\n  summary_type: my_outcome_types:OutcomeSummary\n"
+        f"  base_url: {srv.base_url}\n  model: m\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "run.json"
+    assert main(["eval", "run", str(suite), "--out", str(out)]) == 0
+    run = Run.load(out)
+    assert run.settings.summary_type == "my_outcome_types:OutcomeSummary"
+    (result,) = run.results
+    assert result.prediction is not None
+    assert type(result.prediction).__name__ == "OutcomeSummary"
+    assert result.prediction.meetings[0].outcome == "agreed to meet again"  # type: ignore[attr-defined]
+    assert run.aggregate is not None
+    assert run.aggregate.metrics["meetings.outcome.f1"].mean == 1.0
+    assert run.aggregate.metrics["meetings.outcome_evidence.f1"].mean == 1.0
+    capsys.readouterr()
+    assert main(["eval", "score", str(out)]) == 0
+    assert "meetings.outcome.f1\t1.0000" in capsys.readouterr().out.splitlines()
+
+
+def test_a_summary_type_that_cannot_be_imported_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from summarizer.cli import main
+
+    _fixture(tmp_path)
+    suite = tmp_path / "suite.yaml"
+    suite.write_text("fixtures: fixtures\nsettings:\n  summary_type: no_such_module_here:X\n", "utf-8")
+    assert main(["eval", "run", str(suite), "--out", str(tmp_path / "r.json")]) == 2
+    assert capsys.readouterr().err == (
+        "summarizer: error: summary_type 'no_such_module_here:X': cannot import "
+        "no_such_module_here (No module named 'no_such_module_here'): put it on PYTHONPATH\n"
+    )

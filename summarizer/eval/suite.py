@@ -31,8 +31,10 @@ from summarizer import __version__
 from summarizer.api import pipeline_for
 from summarizer.config import Settings
 from summarizer.errors import InputError, SummarizerError
+from summarizer.eval.extras import gold_type
 from summarizer.eval.gold import Gold, load_suite_dir
 from summarizer.eval.runfile import ErrorInfo, FixtureResult, Run, RunSettings, rescore
+from summarizer.extra_fields import summary_type_name
 from summarizer.prompts import prompts_version
 from summarizer.schemas import Article
 
@@ -40,10 +42,13 @@ _SUITE_KEYS = {"name", "fixtures", "adapter", "include", "repetitions", "store",
 ADAPTERS = ("meantime",)
 
 
-def load_fixture_set(folder: str | Path, adapter: str | None = None) -> list[tuple[Article, Gold]]:
-    """The fixtures in `folder`: gold files, or a corpus converted in memory by `adapter`."""
+def load_fixture_set(
+    folder: str | Path, adapter: str | None = None, *, gold_type: type[Gold] = Gold
+) -> list[tuple[Article, Gold]]:
+    """The fixtures in `folder`: gold files, or a corpus converted in memory by `adapter`.
+    `gold_type` reads gold with a user's extra fields (summarizer.eval.extras)."""
     if adapter is None:
-        return load_suite_dir(folder)
+        return load_suite_dir(folder, gold_type=gold_type)
     if adapter == "meantime":
         from summarizer.eval.meantime import load_meantime
 
@@ -66,8 +71,8 @@ class Suite:
     store: Path | None = None
     settings: dict[str, Any] = field(default_factory=dict)
 
-    def load_fixtures(self) -> list[tuple[Article, Gold]]:
-        fixtures = load_fixture_set(self.fixtures_dir, self.adapter)
+    def load_fixtures(self, gold_type: type[Gold] = Gold) -> list[tuple[Article, Gold]]:
+        fixtures = load_fixture_set(self.fixtures_dir, self.adapter, gold_type=gold_type)
         if self.include is not None:
             wanted = set(self.include)
             unknown = wanted - {a.id for a, _ in fixtures}
@@ -134,7 +139,8 @@ def run_suite(
     progress: Callable[[str], None] | None = None,
 ) -> Run:
     """Run every fixture (times repetitions) through the pipeline; failures are recorded, not raised."""
-    fixtures = suite.load_fixtures()[:limit] if limit else suite.load_fixtures()
+    fixtures = suite.load_fixtures(gold_type(settings.summary_type))
+    fixtures = fixtures[:limit] if limit else fixtures
     reps = repetitions or suite.repetitions
     pipeline = pipeline_for(settings)
     results: list[FixtureResult] = []
@@ -171,6 +177,7 @@ def run_suite(
         base_url=settings.base_url,
         prompt_version=prompts_version(settings.prompts),
         prompts=settings.prompts,
+        summary_type=summary_type_name(settings.summary_type),
         library_version=__version__,
         parameters={
             "temperature": settings.temperature,
