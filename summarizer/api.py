@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SerializeAsAny
 
 from summarizer.config import Settings, resolve_settings
 from summarizer.errors import ModelError, SummarizerError
@@ -30,7 +30,8 @@ class Outcome(BaseModel):
 
     id: str
     ok: bool
-    summary: ArticleSummary | None = None
+    # SerializeAsAny: an extended summary type's extra fields are written too.
+    summary: SerializeAsAny[ArticleSummary] | None = None
     error: ErrorInfo | None = None
 
     @classmethod

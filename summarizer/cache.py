@@ -49,6 +49,7 @@ class SummaryCache:
         self.path = Path(path)
         self._store = ResponseStore(self.path, table="summaries")
         self._fingerprint = settings_fingerprint(settings)
+        self._summary_type = settings.summary_type
 
     def key(self, article: Article) -> str:
         return content_key(
@@ -61,7 +62,7 @@ class SummaryCache:
         if stored is None:
             return None
         try:
-            summary = ArticleSummary.model_validate(stored)
+            summary = self._summary_type.model_validate(stored)
         except ValueError:  # written by an incompatible version: treat as a miss
             return None
         summary.article_id = article.id

@@ -305,3 +305,23 @@ def test_replay_answers_the_extended_type_and_misses_for_another(
 
     with pytest.raises(ReplayMissError):
         summarize(ARTICLE, backend="replay", **options)
+
+
+def test_outcomes_and_the_summary_cache_keep_the_extra_fields(
+    fake_openai: StartServer, tmp_path: Path
+) -> None:
+    from summarizer.cache import SummaryCache
+
+    srv = _server(fake_openai)
+    options: dict[str, Any] = {"base_url": srv.base_url, "model": "test-model"}
+    (outcome,) = summarize_many([ARTICLE], summary_type=MySummary, **options)
+    dumped = outcome.model_dump(mode="json")
+    assert dumped["summary"]["planned_events"][0]["budget"] == "none given"
+    settings = resolve_settings(env={}, summary_type=MySummary, **options)
+    cache = SummaryCache(tmp_path / "cache.sqlite", settings)
+    assert outcome.summary is not None
+    cache.put(ARTICLE, outcome.summary)
+    hit = cache.get(ARTICLE)
+    assert isinstance(hit, MySummary) and hit.planned_events[0].budget == "none given"
+    plain = SummaryCache(tmp_path / "cache.sqlite", settings.with_(summary_type=ArticleSummary))
+    assert plain.get(ARTICLE) is None  # another type asks for other fields: another key
