@@ -159,3 +159,18 @@ def test_prompts_on_the_command_line_win_over_the_suites(
     missing = tmp_path / "does-not-exist"
     assert main(["eval", "run", str(suite), "--out", str(out)]) == 2
     assert capsys.readouterr().err.startswith(f"summarizer: error: prompts folder {missing} not found")
+
+
+def test_a_template_that_fails_on_one_article_is_a_config_error_not_a_model_error(
+    server: FakeOpenAIServer, mine: Path
+) -> None:
+    from summarizer import Article, summarize
+    from summarizer.errors import ConfigError
+
+    # Renders for the check's sample article (which has a title), fails for one without.
+    (mine / "user.j2").write_text("{{ title.upper() }}\n{{ article_text }}", encoding="utf-8")
+    options = {"base_url": server.base_url, "model": "m", "prompts": str(mine)}
+    assert summarize(Article(text="Talks.", title="Oslo"), **options).run.prompt_version
+    with pytest.raises(ConfigError, match=r"^prompt template user.j2 in .* does not render: 'None' has no attribute 'upper'"):
+        summarize(Article(text="Talks."), **options)
+    assert len(server.requests_to("/chat/completions")) == 1

@@ -446,12 +446,14 @@ class OpenAIBackend(Backend):
         stats = _CallStats()
         t0 = time.monotonic()
         create = instructor.patch(create=self._create_sync(stats, t0), mode=self.mode)
+        # Rendered outside the try: a user's template that fails is their ConfigError, not the model's.
+        request = self._request(item)
         try:
             with checking_quotes(check or QuoteCheck(lambda _q: True, 0)):
                 draft = create(
                     response_model=_response_model(self.draft_type),
                     max_retries=self.settings.max_reasks,
-                    **self._request(item),
+                    **request,
                 )
         except Exception as exc:  # every failure becomes one of ours, with attempts and model
             error, cause = self._error(exc, stats)
@@ -462,12 +464,14 @@ class OpenAIBackend(Backend):
         stats = _CallStats()
         t0 = time.monotonic()
         create = instructor.patch(create=self._create_async(stats, t0), mode=self.mode)
+        # Rendered outside the try: a user's template that fails is their ConfigError, not the model's.
+        request = self._request(item)
         try:
             with checking_quotes(check or QuoteCheck(lambda _q: True, 0)):
                 draft = await cast(Any, create)(
                     response_model=_response_model(self.draft_type),
                     max_retries=self.settings.max_reasks,
-                    **self._request(item),
+                    **request,
                 )
         except Exception as exc:
             error, cause = self._error(exc, stats)
