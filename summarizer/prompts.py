@@ -192,7 +192,7 @@ def effective_files(prompts: str | None = None) -> dict[str, bytes]:
     packaged ones), by relative name."""
     packaged = _FILES.get(prompts_dir())
     if not prompts:
-        return packaged
+        return dict(packaged)  # the cached mapping stays the cache's
     folder = _user_folder(prompts)
     own = _FILES.get(folder)
     replaces_examples = (folder / "examples").is_dir()
