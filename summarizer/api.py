@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SerializeAsAny
 
 from summarizer.config import Settings, resolve_settings
 from summarizer.errors import EndpointConfigError, ModelError, SummarizerError
@@ -30,7 +30,8 @@ class Outcome(BaseModel):
 
     id: str
     ok: bool
-    summary: ArticleSummary | None = None
+    # SerializeAsAny: an extended summary type's extra fields are written too.
+    summary: SerializeAsAny[ArticleSummary] | None = None
     error: ErrorInfo | None = None
 
     @classmethod
@@ -71,12 +72,21 @@ def summarize(
     base_url: str | None = None,
     backend: Literal["local", "openai", "replay"] | None = None,
     model_path: str | None = None,
+    prompts: str | None = None,
+    summary_type: type[ArticleSummary] | None = None,
     settings: Settings | None = None,
     **options: Any,
 ) -> ArticleSummary:
-    """Summarise one article. With neither `model` nor `base_url`, the embedded model runs."""
+    """Summarise one article. With neither `model` nor `base_url`, the embedded model runs.
+
+    `prompts` is a folder of your own templates and examples; `summary_type` an
+    `ArticleSummary` subclass with extended item types (see summarizer.extra_fields)."""
     chosen = _settings(
-        settings, {"model": model, "base_url": base_url, "backend": backend, "model_path": model_path, **options}
+        settings,
+        {
+            "model": model, "base_url": base_url, "backend": backend, "model_path": model_path,
+            "prompts": prompts, "summary_type": summary_type, **options,
+        },
     )
     return pipeline_for(chosen).run(_article(article))
 
@@ -88,12 +98,18 @@ async def asummarize(
     base_url: str | None = None,
     backend: Literal["local", "openai", "replay"] | None = None,
     model_path: str | None = None,
+    prompts: str | None = None,
+    summary_type: type[ArticleSummary] | None = None,
     settings: Settings | None = None,
     **options: Any,
 ) -> ArticleSummary:
     """Async `summarize`: the openai backend awaits HTTP; the local model runs in a thread."""
     chosen = _settings(
-        settings, {"model": model, "base_url": base_url, "backend": backend, "model_path": model_path, **options}
+        settings,
+        {
+            "model": model, "base_url": base_url, "backend": backend, "model_path": model_path,
+            "prompts": prompts, "summary_type": summary_type, **options,
+        },
     )
     return await pipeline_for(chosen).arun(_article(article))
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.config import Settings
-from summarizer.prompts import prompt_version
+from summarizer.extra_fields import draft_type
+from summarizer.prompts import prompts_version
 from summarizer.schemas import Article, ArticleSummary
 from summarizer.store import ResponseStore, content_key
 from summarizer.version import __version__
@@ -32,7 +33,13 @@ def settings_fingerprint(settings: Settings) -> dict[str, Any]:
     """What a cached summary depends on besides the article. Never holds the API key."""
     fields = {name: getattr(settings, name) for name in ANSWER_FIELDS}
     fields["model"] = settings.model_label
-    return {"settings": fields, "prompt_version": prompt_version(), "library": __version__}
+    found: dict[str, Any] = {
+        "settings": fields, "prompt_version": prompts_version(settings.prompts), "library": __version__
+    }
+    if settings.summary_type is not ArticleSummary:
+        # Another summary type asks the model for other fields: never the same answer.
+        found["summary_type"] = draft_type(settings.summary_type).model_json_schema()
+    return found
 
 
 class SummaryCache:
@@ -42,6 +49,7 @@ class SummaryCache:
         self.path = Path(path)
         self._store = ResponseStore(self.path, table="summaries")
         self._fingerprint = settings_fingerprint(settings)
+        self._summary_type = settings.summary_type
 
     def key(self, article: Article) -> str:
         return content_key(
@@ -54,7 +62,7 @@ class SummaryCache:
         if stored is None:
             return None
         try:
-            summary = ArticleSummary.model_validate(stored)
+            summary = self._summary_type.model_validate(stored)
         except ValueError:  # written by an incompatible version: treat as a miss
             return None
         summary.article_id = article.id

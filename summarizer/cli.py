@@ -75,6 +75,10 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
         "--quiet", action="store_true",
         help="no note on stderr when the embedded smoke-level model runs (or SUMMARIZER_QUIET=1)",
     )
+    g.add_argument(
+        "--prompts", metavar="DIR",
+        help="a folder of your own templates and examples/*.json; files it lacks come from the package",
+    )
 
 
 def _add_gate_options(p: argparse.ArgumentParser) -> None:
@@ -100,7 +104,7 @@ def _settings_from(args: argparse.Namespace) -> Any:
         name: getattr(args, name, None)
         for name in (
             "backend", "model", "base_url", "model_path", "prompt_format", "instructor_mode",
-            "max_reasks", "max_attempts", "timeout", "max_tokens", "grounding",
+            "max_reasks", "max_attempts", "timeout", "max_tokens", "grounding", "prompts",
         )
     }
     explicit["quiet"] = True if getattr(args, "quiet", False) else None

@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
 from pydantic import SecretStr
 
 from summarizer.errors import ConfigError
+from summarizer.schemas import ArticleSummary
 
 BackendName = Literal["local", "openai", "replay"]
 GroundingPolicy = Literal["drop", "flag", "keep"]
@@ -51,6 +53,7 @@ ENVIRONMENT: tuple[tuple[str, str, str], ...] = (
     ("SUMMARIZER_N_CTX", "n_ctx", "local backend context window in tokens (default 4096)"),
     ("SUMMARIZER_THREADS", "n_threads", "local backend CPU threads (default: all cores)"),
     ("SUMMARIZER_STORE", "store_path", "response store (SQLite) for record/replay"),
+    ("SUMMARIZER_PROMPTS", "prompts", "a folder of your own templates and examples (see README)"),
     ("SUMMARIZER_DEBUG", "debug", "1 shows tracebacks in the CLI"),
     ("SUMMARIZER_QUIET", "quiet", "1 hides the CLI's note that the embedded smoke-level model runs"),
 )
@@ -86,6 +89,10 @@ class Settings:
     n_threads: int | None = None
     seed: int = 0
     store_path: str | None = None
+    # A folder of templates and examples that overlays the packaged ones (summarizer.prompts).
+    prompts: str | None = None
+    # The summary type to fill: ArticleSummary, or a subclass with extended item types.
+    summary_type: type[ArticleSummary] = ArticleSummary
     debug: bool = False
     quiet: bool = False
 
@@ -151,6 +158,20 @@ def resolve_settings(
         else:
             values[name] = raw
     values.update(given)
+
+    if values.get("prompts"):
+        # Absolute, so that one folder is one setting wherever the process later runs from.
+        values["prompts"] = str(Path(os.path.expanduser(str(values["prompts"]))).resolve())
+    summary_type = values.get("summary_type", ArticleSummary)
+    if isinstance(summary_type, str):  # a suite's `summary_type: module:Class`
+        from summarizer.extra_fields import import_summary_type
+
+        summary_type = values["summary_type"] = import_summary_type(summary_type)
+    if not (isinstance(summary_type, type) and issubclass(summary_type, ArticleSummary)):
+        raise ConfigError(
+            f"summary_type={summary_type!r} is not an ArticleSummary subclass: pass the class "
+            "itself, e.g. summary_type=MySummary"
+        )
 
     if isinstance(values.get("api_key"), str):
         values["api_key"] = SecretStr(str(values["api_key"]))

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -40,7 +40,23 @@ class DraftActor(_Draft):
     )
 
 
-class DraftMeeting(_Draft):
+class DraftItem(_Draft):
+    # Names of a user's extra fields that hold evidence quotes (see summarizer.extra_fields):
+    # they are checked against the article like the built-in evidence.
+    evidence_fields: ClassVar[tuple[str, ...]] = ()
+
+    def extra_quotes(self) -> list[str]:
+        found: list[str] = []
+        for name in self.evidence_fields:
+            value = getattr(self, name, None)
+            if isinstance(value, str):
+                found.append(value)
+            elif isinstance(value, list):
+                found.extend(v for v in value if isinstance(v, str))
+        return found
+
+
+class DraftMeeting(DraftItem):
     participants: list[DraftActor] = Field(default_factory=list, description="Who met.")
     location: str | None = Field(default=None, description="City or venue, as written.")
     time: str | None = Field(default=None, description=_TIME)
@@ -53,7 +69,7 @@ class DraftMeeting(_Draft):
     evidence: list[str] = Field(default_factory=list, description=_EVIDENCE)
 
 
-class DraftStatement(_Draft):
+class DraftStatement(DraftItem):
     speaker: DraftActor = Field(description="Who said it: a person or an organisation.")
     content: str = Field(description="What was said, in one sentence.")
     quote: str | None = Field(
@@ -64,7 +80,7 @@ class DraftStatement(_Draft):
     evidence: list[str] = Field(default_factory=list, description=_EVIDENCE)
 
 
-class DraftPlannedEvent(_Draft):
+class DraftPlannedEvent(DraftItem):
     description: str = Field(description="What is planned, in a short phrase.")
     participants: list[DraftActor] = Field(default_factory=list)
     location: str | None = None
@@ -136,20 +152,23 @@ class DraftSummary(_Draft):
         found: list[str] = []
         for meeting in self.meetings:
             found.extend(meeting.evidence)
+            found.extend(meeting.extra_quotes())
         for statement in self.statements:
             found.extend(statement.evidence)
             if statement.quote:
                 found.append(statement.quote)
+            found.extend(statement.extra_quotes())
         for event in self.planned_events:
             found.extend(event.evidence)
+            found.extend(event.extra_quotes())
         return found
 
 
 DraftItemKind = Literal["meetings", "statements", "planned_events"]
 
 
-def draft_json_schema() -> dict[str, Any]:
-    return DraftSummary.model_json_schema()
+def draft_json_schema(draft_type: type[DraftSummary] = DraftSummary) -> dict[str, Any]:
+    return draft_type.model_json_schema()
 
 
 def schema_fingerprint(schema: dict[str, Any]) -> str:

@@ -15,7 +15,7 @@ from summarizer.errors import InputError, UsageError
 
 _SETTING_FLAGS = (
     "backend", "model", "base_url", "model_path", "prompt_format", "instructor_mode",
-    "max_reasks", "max_attempts", "timeout", "max_tokens", "grounding",
+    "max_reasks", "max_attempts", "timeout", "max_tokens", "grounding", "prompts",
 )
 # Flags that choose a backend by themselves: given on the command line, they outrank the
 # suite's choice of backend, as an explicit argument outranks everything else.
@@ -55,15 +55,24 @@ def _flags(args: argparse.Namespace) -> dict[str, Any]:
     return values
 
 
-def _fixtures_for(run_suite_path: str, override: str | None, adapter: str | None = None) -> Any:
+def _fixtures_for(
+    run_suite_path: str, override: str | None, adapter: str | None = None,
+    summary_type: str | None = None,
+) -> Any:
+    from summarizer.eval.extras import gold_type
+    from summarizer.eval.gold import Gold
     from summarizer.eval.suite import load_fixture_set
+    from summarizer.extra_fields import import_summary_type
+
+    # A run of an extended summary type reads its gold with the extra fields.
+    gold = gold_type(import_summary_type(summary_type)) if summary_type else Gold
 
     folder = Path(override or run_suite_path)
     if not folder.is_dir():
         raise InputError(
             f"fixture folder {folder} not found: give it with --fixtures (the run names {run_suite_path})"
         )
-    return load_fixture_set(folder, adapter)
+    return load_fixture_set(folder, adapter, gold_type=gold)
 
 
 def replay_miss_advice(run: Any, hint: str) -> str | None:
@@ -174,7 +183,13 @@ def run(
         from summarizer.eval.runfile import rescore
 
         loaded = Run.load(args.run)
-        rescored = rescore(loaded, _fixtures_for(loaded.settings.suite, args.fixtures, loaded.settings.adapter))
+        rescored = rescore(
+            loaded,
+            _fixtures_for(
+                loaded.settings.suite, args.fixtures, loaded.settings.adapter,
+                loaded.settings.summary_type,
+            ),
+        )
         if args.out:
             rescored.save(args.out)
         agg = rescored.aggregate
@@ -189,7 +204,8 @@ def run(
         loaded = Run.load(args.run)
         try:
             fixtures = _fixtures_for(
-                loaded.settings.suite, args.fixtures, loaded.settings.adapter
+                loaded.settings.suite, args.fixtures, loaded.settings.adapter,
+                loaded.settings.summary_type,
             )
         except InputError:
             if args.fixtures:

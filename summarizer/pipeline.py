@@ -11,9 +11,10 @@ from summarizer.chunking import Chunk, split
 from summarizer.clean import Cleaned, clean
 from summarizer.config import Settings
 from summarizer.draft import QuoteCheck
+from summarizer.extra_fields import summary_types
 from summarizer.grounding import Span, align
 from summarizer.postprocess import Grounder, Items, canonicalise_actors, merge
-from summarizer.prompts import PromptInput, prompt_version
+from summarizer.prompts import PromptInput, check_prompts, prompts_version
 from summarizer.reader import require_text
 from summarizer.schemas import Article, ArticleSummary, RunInfo
 from summarizer.store import ResponseStore, StoreMode
@@ -27,6 +28,9 @@ _INLINE_PREPARE_CHARS = 20_000
 def build_backend(
     settings: Settings, *, store: ResponseStore | None = None, store_mode: StoreMode = "off"
 ) -> Backend:
+    # A user's prompts folder or summary type that cannot work fails here, before any call.
+    check_prompts(settings.prompts)
+    summary_types(settings.summary_type)
     if store is None and settings.store_path:
         store = ResponseStore(settings.store_path)
         store_mode = "replay" if settings.backend == "replay" else (store_mode if store_mode != "off" else "record")
@@ -106,7 +110,11 @@ class Pipeline:
     def _finish(self, prepared: _Prepared, results: list[ModelResult], started: float) -> ArticleSummary:
         article = prepared.article
         grounder = Grounder(
-            article.text, article.published, self.settings.grounding, aligned=prepared.aligned
+            article.text,
+            article.published,
+            self.settings.grounding,
+            aligned=prepared.aligned,
+            summary_type=self.settings.summary_type,
         )
         parts: list[Items] = []
         for chunk, result in zip(prepared.chunks, results, strict=True):
@@ -118,7 +126,7 @@ class Pipeline:
         run = RunInfo(
             model=self.backend.model,
             backend=self.backend.name,
-            prompt_version=prompt_version(),
+            prompt_version=prompts_version(self.settings.prompts),
             library_version=__version__,
             tokens_in=sum(r.tokens_in for r in results),
             tokens_out=sum(r.tokens_out for r in results),
@@ -132,7 +140,7 @@ class Pipeline:
             warnings=warnings,
         )
         run.undated_times = 0 if article.published is not None else _undated_times(items)
-        return ArticleSummary(
+        return self.settings.summary_type(
             article_id=article.id,
             title=article.title,
             summary=items.summaries[0] if items.summaries else "",

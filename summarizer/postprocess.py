@@ -14,13 +14,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from pydantic import BaseModel
 from rapidfuzz import fuzz
 
 from summarizer.actors import ActorRegistry, is_descriptive
 from summarizer.config import GroundingPolicy
-from summarizer.draft import DraftActor, DraftSummary
+from summarizer.draft import DraftActor, DraftItem, DraftSummary
+from summarizer.extra_fields import BASE_ITEMS, ExtraField, ItemList, SummaryTypes, summary_types
 from summarizer.grounding import Span, align, contains_name
-from summarizer.schemas import Actor, Evidence, Meeting, PlannedEvent, Statement, TimeExpr
+from summarizer.schemas import (
+    Actor,
+    ArticleSummary,
+    Evidence,
+    Meeting,
+    PlannedEvent,
+    Statement,
+    TimeExpr,
+)
 from summarizer.timex import normalize
 from summarizer.timex_context import normalize_in
 
@@ -90,7 +100,9 @@ class Grounder:
         policy: GroundingPolicy,
         *,
         aligned: Mapping[str, Span | None] | None = None,
+        summary_type: type[ArticleSummary] = ArticleSummary,
     ) -> None:
+        self.types: SummaryTypes = summary_types(summary_type)
         self.text = text
         self.published = published
         self.policy = policy
@@ -207,6 +219,61 @@ class Grounder:
         self.report.note(self.policy, f"direct quote {quote[:60]!r}: not in the article")
         return None if self.policy == "drop" else quote.strip()
 
+    # -- a user's extra fields (summarizer.extra_fields) ----------------------------------
+
+    def _extra_evidence(self, quotes: list[str], near: int | None, what: str) -> list[Evidence]:
+        """Grounded quotes of an extra field; none given is no problem (the field is empty)."""
+        quotes = [q for q in quotes if q and q.strip()]
+        if not quotes:
+            return []
+        return self.evidence(quotes, near, what) or []
+
+    def _extra(
+        self, field_: ExtraField, value: object, evidence: list[Evidence], what: str, *, future: bool
+    ) -> object:
+        near = next((e.start for e in evidence if e.start is not None), None)
+        label = f"{what} {field_.name}"
+        if field_.kind in ("evidence", "evidences"):
+            quotes = [value] if isinstance(value, str) else list(value) if isinstance(value, list) else []
+            found = self._extra_evidence([str(q) for q in quotes], near, label)
+            if field_.kind == "evidences":
+                return found
+            return found[0] if found else None
+        if field_.kind == "time":
+            return self.time(value if isinstance(value, str) else None, future=future, evidence=evidence)
+        if field_.kind == "actor":
+            return self.actor(value, label) if isinstance(value, DraftActor) else None
+        if field_.kind == "actors":
+            return self.actors(value if isinstance(value, list) else [], label)
+        if field_.kind == "text" and isinstance(value, str):
+            return (value.strip() or None) if field_.optional else value.strip()
+        if field_.kind == "texts" and isinstance(value, list):
+            return [t.strip() for t in dict.fromkeys(value) if isinstance(t, str) and t.strip()]
+        return value
+
+    def _build(
+        self, list_name: ItemList, draft: DraftItem, what: str, fields: dict[str, object]
+    ) -> Meeting | Statement | PlannedEvent | None:
+        """The item, of the user's type when it is extended; None when a required extra field
+        did not survive grounding (the item cannot exist without it)."""
+        extras = self.types.extras[list_name]
+        if not extras:
+            item: Meeting | Statement | PlannedEvent = BASE_ITEMS[list_name](**fields)  # type: ignore[assignment]
+            return item
+        evidence = fields["evidence"]
+        assert isinstance(evidence, list)
+        future = list_name == "planned_events"
+        for extra in extras:
+            # A draft without the field (the embedded completion format fills built-in fields only).
+            value = self._extra(extra, getattr(draft, extra.name, None), evidence, what, future=future)
+            if value is None and extra.required and not extra.optional:
+                self.report.note("drop", f"{what}: required {extra.name} not in the article")
+                return None
+            if value is not None or extra.optional:
+                fields[extra.name] = value
+        built: Meeting | Statement | PlannedEvent = self.types.items[list_name](**fields)  # type: ignore[assignment]
+        return built
+
     # -- items --------------------------------------------------------------------------
 
     def items(self, draft: DraftSummary, near: int | None) -> Items:
@@ -215,16 +282,21 @@ class Grounder:
             evidence = self.evidence(m.evidence, near, f"meeting {i}")
             if evidence is None:
                 continue
-            out.meetings.append(
-                Meeting(
-                    participants=self.actors(m.participants, "participant"),
-                    location=self._present(m.location, "location"),
-                    time=self.time(m.time, future=False, evidence=evidence),
-                    topics=[t.strip() for t in dict.fromkeys(m.topics) if t.strip()],
-                    format=m.format,
-                    evidence=evidence,
-                )
+            meeting = self._build(
+                "meetings",
+                m,
+                f"meeting {i}",
+                {
+                    "participants": self.actors(m.participants, "participant"),
+                    "location": self._present(m.location, "location"),
+                    "time": self.time(m.time, future=False, evidence=evidence),
+                    "topics": [t.strip() for t in dict.fromkeys(m.topics) if t.strip()],
+                    "format": m.format,
+                    "evidence": evidence,
+                },
             )
+            if isinstance(meeting, Meeting):
+                out.meetings.append(meeting)
         for i, s in enumerate(draft.statements, 1):
             evidence = self.evidence(s.evidence, near, f"statement {i}")
             if evidence is None:
@@ -233,28 +305,38 @@ class Grounder:
             speaker = self.speaker(s.speaker, f"statement {i}")
             if speaker is None:
                 continue
-            out.statements.append(
-                Statement(
-                    speaker=speaker,
-                    content=s.content.strip(),
-                    quote=self.direct_quote(s.quote),
-                    evidence=evidence,
-                )
+            statement = self._build(
+                "statements",
+                s,
+                f"statement {i}",
+                {
+                    "speaker": speaker,
+                    "content": s.content.strip(),
+                    "quote": self.direct_quote(s.quote),
+                    "evidence": evidence,
+                },
             )
+            if isinstance(statement, Statement):
+                out.statements.append(statement)
         for i, e in enumerate(draft.planned_events, 1):
             evidence = self.evidence(e.evidence, near, f"planned event {i}")
             if evidence is None:
                 continue
-            out.planned_events.append(
-                PlannedEvent(
-                    description=e.description.strip(),
-                    participants=self.actors(e.participants, "participant"),
-                    location=self._present(e.location, "location"),
-                    time=self.time(e.time, future=True, evidence=evidence),
-                    status=e.status,
-                    evidence=evidence,
-                )
+            event = self._build(
+                "planned_events",
+                e,
+                f"planned event {i}",
+                {
+                    "description": e.description.strip(),
+                    "participants": self.actors(e.participants, "participant"),
+                    "location": self._present(e.location, "location"),
+                    "time": self.time(e.time, future=True, evidence=evidence),
+                    "status": e.status,
+                    "evidence": evidence,
+                },
             )
+            if isinstance(event, PlannedEvent):
+                out.planned_events.append(event)
         return out
 
 
@@ -303,6 +385,13 @@ def _merge_evidence(a: list[Evidence], b: list[Evidence]) -> list[Evidence]:
     return a + [e for e in b if e.start is None or (e.start, e.end) not in seen]
 
 
+def _fill_extras(twin: BaseModel, other: BaseModel, base: type[BaseModel]) -> None:
+    """A user's extra fields that one chunk left empty take the other chunk's value."""
+    for name in type(twin).model_fields:
+        if name not in base.model_fields and not getattr(twin, name):
+            setattr(twin, name, getattr(other, name))
+
+
 def _merge_actors(a: list[Actor], b: list[Actor]) -> list[Actor]:
     return a + [x for x in b if x not in a]
 
@@ -342,6 +431,7 @@ def merge(parts: list[Items]) -> Items:
                 twin.participants = _merge_actors(twin.participants, m.participants)
                 twin.location = twin.location or m.location
                 twin.time = twin.time or m.time
+                _fill_extras(twin, m, Meeting)
         for s in part.statements:
             twin_s = next((x for x in merged.statements if _same_statement(x, s, names)), None)
             if twin_s is None:
@@ -349,6 +439,7 @@ def merge(parts: list[Items]) -> Items:
             else:
                 twin_s.evidence = _merge_evidence(twin_s.evidence, s.evidence)
                 twin_s.quote = twin_s.quote or s.quote
+                _fill_extras(twin_s, s, Statement)
         for e in part.planned_events:
             twin_e = next((x for x in merged.planned_events if _same_event(x, e)), None)
             if twin_e is None:
@@ -358,6 +449,7 @@ def merge(parts: list[Items]) -> Items:
                 twin_e.participants = _merge_actors(twin_e.participants, e.participants)
                 twin_e.time = twin_e.time or e.time
                 twin_e.location = twin_e.location or e.location
+                _fill_extras(twin_e, e, PlannedEvent)
     return merged
 
 

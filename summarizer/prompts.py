@@ -2,6 +2,12 @@
 
 The article is passed as data: it is a variable's value, never template source,
 so `{{ x }}` or `{% if %}` inside an article reaches the model literally.
+
+A user's prompts folder (`--prompts DIR`, `prompts=`) overlays the packaged one file by
+file: a template it lacks (and any template `{% include %}`d) comes from the package; its
+`examples/` folder, when it has one, replaces the packaged examples as a whole (a mix of
+two sets of examples would teach neither). The prompt version hashes exactly the files in
+effect, so an overlay that changes nothing has the packaged version.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 from summarizer.errors import ConfigError
@@ -51,9 +57,10 @@ def _json(value: object) -> str:
 
 
 @functools.cache
-def _environment(directory: str) -> SandboxedEnvironment:
+def _environment(directory: str, overlay: str | None = None) -> SandboxedEnvironment:
+    search = [overlay, directory] if overlay else [directory]
     env = SandboxedEnvironment(
-        loader=FileSystemLoader(directory),
+        loader=FileSystemLoader(search),
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=False,
@@ -162,6 +169,80 @@ def prompt_version(directory: str | None = None) -> str:
     return _VERSIONS.get(folder)
 
 
+def _file_bytes(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in _prompt_files(folder, "**/*")}
+
+
+_FILES = _ByTree(_file_bytes)
+
+
+def _user_folder(prompts: str) -> Path:
+    folder = Path(prompts)
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "not found"
+        raise ConfigError(
+            f"prompts folder {prompts} {what}: give a folder of templates (system.j2, user.j2, "
+            "completion.j2) and examples/*.json, or drop --prompts to use the packaged ones"
+        )
+    return folder
+
+
+def effective_files(prompts: str | None = None) -> dict[str, bytes]:
+    """Every template and example in effect with the user's folder `prompts` (None: the
+    packaged ones), by relative name."""
+    packaged = _FILES.get(prompts_dir())
+    if not prompts:
+        return dict(packaged)  # the cached mapping stays the cache's
+    folder = _user_folder(prompts)
+    own = _FILES.get(folder)
+    replaces_examples = (folder / "examples").is_dir()
+    merged = {
+        name: data
+        for name, data in packaged.items()
+        if not (replaces_examples and name.startswith("examples/"))
+    }
+    merged.update(own)
+    return merged
+
+
+def prompts_version(prompts: str | None = None) -> str:
+    """`prompt_version` of what is in effect with the user's prompts folder `prompts`."""
+    if not prompts:
+        return prompt_version()
+    digest = hashlib.sha256()
+    for name, data in sorted(effective_files(prompts).items()):
+        digest.update(name.encode())
+        digest.update(b"\0")
+        digest.update(data)
+        digest.update(b"\0")
+    return digest.hexdigest()[:12]
+
+
+def examples_for(prompts: str | None = None) -> tuple[dict[str, Any], ...]:
+    """The few-shot examples in effect: the user's `examples/` folder, else the packaged."""
+    if prompts and (_user_folder(prompts) / "examples").is_dir():
+        folder = Path(prompts) / "examples"
+        examples: list[dict[str, Any]] = []
+        for name, text in zip(_prompt_files(folder, "*.json"), _EXAMPLES.get(folder), strict=True):
+            examples.append(_checked_example(folder / name, text))
+        return tuple(examples)
+    return load_examples()
+
+
+def _checked_example(path: Path, text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"example {path} is not valid JSON ({exc}): fix or remove it") from None
+    article = value.get("article") if isinstance(value, dict) else None
+    if not (isinstance(article, dict) and isinstance(article.get("text"), str) and "output" in value):
+        raise ConfigError(
+            f"example {path} needs {{\"article\": {{\"text\": ..., \"published\": ...}}, "
+            "\"output\": {...}}: fix or remove it"
+        )
+    return dict(value)
+
+
 @dataclass(frozen=True)
 class PromptInput:
     article_text: str
@@ -169,27 +250,55 @@ class PromptInput:
     published: date | None
 
 
-def _context(item: PromptInput, examples: int) -> dict[str, Any]:
+def _context(item: PromptInput, examples: int, prompts: str | None) -> dict[str, Any]:
     return {
         "article_text": item.article_text,
         "title": item.title,
         "published": item.published.isoformat() if item.published else None,
-        "examples": list(load_examples()[:examples]),
+        "examples": list(examples_for(prompts)[:examples]),
     }
 
 
-def render_messages(item: PromptInput, *, examples: int = 1) -> list[dict[str, str]]:
+def _render(name: str, context: dict[str, Any], prompts: str | None) -> str:
+    """Template `name` rendered; a user's template that fails is a ConfigError naming it."""
+    overlay = str(_user_folder(prompts).resolve()) if prompts else None
+    env = _environment(str(prompts_dir()), overlay)
+    try:
+        return env.get_template(name).render(context)
+    except TemplateError as exc:
+        if overlay is None:
+            raise  # a packaged template that fails is a bug, not a user's mistake
+        where = exc.name if isinstance(exc, TemplateSyntaxError) and exc.name else name
+        line = f" (line {exc.lineno})" if isinstance(exc, TemplateSyntaxError) else ""
+        raise ConfigError(
+            f"prompt template {where} in {prompts} does not render: {exc.message}{line}: "
+            "fix it, or remove it to use the packaged one"
+        ) from None
+
+
+def render_messages(
+    item: PromptInput, *, examples: int = 1, prompts: str | None = None
+) -> list[dict[str, str]]:
     """System and user messages for chat models (OpenAI-compatible or local instruct)."""
-    env = _environment(str(prompts_dir()))
-    system = env.get_template("system.j2").render()
-    user = env.get_template("user.j2").render(_context(item, examples))
+    system = _render("system.j2", {}, prompts)
+    user = _render("user.j2", _context(item, examples, prompts), prompts)
     return [
         {"role": "system", "content": system.strip()},
         {"role": "user", "content": user.strip()},
     ]
 
 
-def render_completion(item: PromptInput, *, examples: int = 1) -> str:
+def render_completion(item: PromptInput, *, examples: int = 1, prompts: str | None = None) -> str:
     """A few-shot completion prompt for base models, ending where the JSON should start."""
-    env = _environment(str(prompts_dir()))
-    return env.get_template("completion.j2").render(_context(item, examples)).rstrip() + " "
+    context = _context(item, examples, prompts)
+    return _render("completion.j2", context, prompts).rstrip() + " "
+
+
+def check_prompts(prompts: str | None) -> None:
+    """Fail early, with a ConfigError naming the file, when a user's prompts folder is
+    missing, an example is malformed or a template does not render for a sample article."""
+    if not prompts:
+        return
+    sample = PromptInput("A sample article.", "A title", date(2021, 3, 4))
+    render_messages(sample, prompts=prompts)
+    render_completion(sample, prompts=prompts)

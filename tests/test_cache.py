@@ -93,7 +93,7 @@ def test_a_new_prompt_version_misses(tmp_path: Path, monkeypatch: pytest.MonkeyP
     path = tmp_path / "c.sqlite"
     article = Article(id="a", text=TEXT)
     SummaryCache(path, _settings()).put(article, _summary())
-    monkeypatch.setattr("summarizer.cache.prompt_version", lambda: "edited-prompt")
+    monkeypatch.setattr("summarizer.cache.prompts_version", lambda _prompts=None: "edited-prompt")
     assert SummaryCache(path, _settings()).get(article) is None
 
 

@@ -11,12 +11,17 @@ from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from summarizer.clean import clean
+from summarizer.errors import ConfigError
 from summarizer.prompts import (
     PromptInput,
     _environment,
+    check_prompts,
+    effective_files,
+    examples_for,
     load_examples,
     prompt_version,
     prompts_dir,
+    prompts_version,
     render_completion,
     render_messages,
 )
@@ -162,3 +167,94 @@ def test_prompt_version_sees_a_new_example(tmp_path: Path) -> None:
     (copy / "examples" / "99_extra.json").write_text('{"article": {}, "output": {}}', "utf-8")
     assert prompt_version(str(copy)) != before
     assert len(load_examples(str(copy / "examples"))) == len(load_examples()) + 1
+
+
+# --- a user's prompts folder (--prompts DIR) -----------------------------------------------
+
+
+def _own(tmp_path: Path, **files: str) -> str:
+    """A prompts folder holding `files` (`examples__x_json` means examples/x.json)."""
+    folder = tmp_path / "mine"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        path = folder / name.replace("__", "/").replace("_j2", ".j2").replace("_json", ".json")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return str(folder)
+
+
+def test_a_users_template_overlays_and_the_rest_comes_from_the_package(tmp_path: Path) -> None:
+    mine = _own(tmp_path, system_j2="You extract {{ 'events' | upper }} only.")
+    messages = render_messages(_item(), prompts=mine)
+    assert messages[0]["content"] == "You extract EVENTS only."
+    assert messages[1]["content"] == render_messages(_item())[1]["content"]  # packaged user.j2
+    assert render_completion(_item(), prompts=mine) == render_completion(_item())
+
+
+def test_a_users_examples_folder_replaces_the_packaged_examples(tmp_path: Path) -> None:
+    example = '{"article": {"text": "Aster met Birch in Cove.", "published": "2020-01-02"}, "output": {"summary": "They met."}}'
+    mine = _own(tmp_path, examples__01_mine_json=example)
+    assert [e["article"]["text"] for e in examples_for(mine)] == ["Aster met Birch in Cove."]
+    user = render_messages(_item(), prompts=mine)[1]["content"]
+    assert "Aster met Birch in Cove." in user
+    assert load_examples()[0]["article"]["text"] not in user
+    # Without an examples/ folder of its own, a user's folder keeps the packaged examples.
+    assert examples_for(_own(tmp_path / "x", user_j2="{{ article_text }}")) == load_examples()
+
+
+def test_the_version_hashes_exactly_what_is_in_effect(tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(prompts_dir(), copy)
+    assert prompts_version(str(copy)) == prompts_version() == prompt_version()
+    mine = _own(tmp_path, system_j2="Extract events.")
+    first = prompts_version(mine)
+    assert first != prompt_version()
+    assert set(effective_files(mine)) == set(effective_files())  # same names, one overlaid
+    assert effective_files(mine)["system.j2"] == b"Extract events."
+    (Path(mine) / "system.j2").write_text("Extract meetings.", encoding="utf-8")
+    assert prompts_version(mine) not in (first, prompt_version())
+    (Path(mine) / "README.txt").write_text("notes", encoding="utf-8")
+    assert prompts_version(mine) == prompts_version(mine)  # only templates and examples count
+
+
+def test_a_missing_folder_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        check_prompts(str(tmp_path / "nowhere"))
+    assert str(raised.value) == (
+        f"prompts folder {tmp_path / 'nowhere'} not found: give a folder of templates "
+        "(system.j2, user.j2, completion.j2) and examples/*.json, or drop --prompts to use "
+        "the packaged ones"
+    )
+    afile = tmp_path / "file.j2"
+    afile.write_text("x", encoding="utf-8")
+    with pytest.raises(ConfigError, match="is not a folder"):
+        check_prompts(str(afile))
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (
+            {"system_j2": "Hello {% if %}"},
+            "prompt template system.j2 in {mine} does not render: Expected an expression, got "
+            "'end of statement block' (line 1): fix it, or remove it to use the packaged one",
+        ),
+        (
+            {"user_j2": "{{ article }}"},
+            "prompt template user.j2 in {mine} does not render: 'article' is undefined: fix it, "
+            "or remove it to use the packaged one",
+        ),
+        (
+            {"examples__01_json": "{not json"},
+            "example {mine}/examples/01.json is not valid JSON (Expecting property name enclosed "
+            "in double quotes: line 1 column 2 (char 1)): fix or remove it",
+        ),
+    ],
+)
+def test_a_template_or_example_that_does_not_work_is_a_config_error_naming_it(
+    tmp_path: Path, files: dict[str, str], message: str
+) -> None:
+    mine = _own(tmp_path, **files)
+    with pytest.raises(ConfigError) as raised:
+        check_prompts(mine)
+    assert str(raised.value) == message.format(mine=mine)

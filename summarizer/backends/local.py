@@ -43,7 +43,8 @@ from summarizer.draft import (
     draft_json_schema,
 )
 from summarizer.errors import ConfigError, ModelOutputError, ReplayMissError
-from summarizer.prompts import PromptInput, load_examples, prompt_version, render_messages
+from summarizer.extra_fields import draft_type
+from summarizer.prompts import PromptInput, examples_for, prompts_version, render_messages
 from summarizer.segment import sentences
 from summarizer.store import ResponseStore, StoreMode, content_key
 
@@ -300,9 +301,9 @@ def _example_as_numbered(example: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return _numbered(lines), converted
 
 
-def completion_prompt(item: PromptInput, lines: list[str]) -> str:
+def completion_prompt(item: PromptInput, lines: list[str], prompts: str | None = None) -> str:
     parts = []
-    for example in load_examples()[:1]:
+    for example in examples_for(prompts)[:1]:
         numbered, output = _example_as_numbered(example)
         published = example["article"].get("published", "unknown")
         parts.append(f"Article (published {published}):\n{numbered}\nJSON: {json.dumps(output)}\n")
@@ -369,6 +370,7 @@ class LocalBackend(Backend):
         self.settings = settings
         self.model_path = settings.model_path or default_model_path()
         self.model = settings.model_label
+        self.draft_type = draft_type(settings.summary_type)
         self.store = store
         self.store_mode: StoreMode = store_mode if store is not None else "off"
         self._llm: Any = None
@@ -409,7 +411,7 @@ class LocalBackend(Backend):
             if self.store_mode == "replay":
                 raise ReplayMissError(
                     f"no recorded response for this request in replay mode (prompt version "
-                    f"{prompt_version()[:12]}, model {self.model}): the templates, examples, model or "
+                    f"{prompts_version(self.settings.prompts)[:12]}, model {self.model}): the templates, examples, model or "
                     "parameters changed since the recording, or it was never recorded. Record again "
                     "without --replay (summarizer eval run SUITE --out BASELINE.json), commit the "
                     "store, then replay",
@@ -475,10 +477,10 @@ class LocalBackend(Backend):
             schema = _grounded_schema(
                 len(lines), _candidate_names(item.article_text), _time_candidates(item.article_text)
             )
-            prompt = completion_prompt(item, lines)
+            prompt = completion_prompt(item, lines, self.settings.prompts)
         else:
-            schema = draft_json_schema()
-            messages = render_messages(item)
+            schema = draft_json_schema(self.draft_type)
+            messages = render_messages(item, prompts=self.settings.prompts)
         for attempt in range(self.settings.max_reasks + 1):
             # A re-ask after a broken answer samples a little, so it does not repeat itself.
             temperature = self.settings.temperature if attempt == 0 else 0.3
@@ -503,7 +505,9 @@ class LocalBackend(Backend):
                         # (newlines) into strings, which strict JSON parsing rejects.
                         result.draft = _resolve(json.loads(answer["text"], strict=False), lines)
                     else:
-                        result.draft = DraftSummary.model_validate(json.loads(answer["text"], strict=False))
+                        result.draft = self.draft_type.model_validate(
+                            json.loads(answer["text"], strict=False)
+                        )
                 result.reasks = attempt
                 result.latency_s = time.monotonic() - t0
                 return result

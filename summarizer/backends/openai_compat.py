@@ -51,7 +51,8 @@ from summarizer.errors import (
     ReplayMissError,
     TransportError,
 )
-from summarizer.prompts import PromptInput, prompt_version, render_messages
+from summarizer.extra_fields import draft_type
+from summarizer.prompts import PromptInput, prompts_version, render_messages
 from summarizer.retry import BackoffPolicy, MalformedResponseError, internal_cause, is_transient
 from summarizer.store import ResponseStore, StoreMode, content_key
 
@@ -140,13 +141,13 @@ def _repair_json_text(content: str) -> str | None:
 
 
 @functools.cache
-def _response_model() -> type[DraftSummary]:
-    """DraftSummary prepared for instructor once: instructor 1.17 otherwise wraps it in a
-    new ResponseSchema class on every request, so its schema cache never hits (about 5 ms
-    of CPU per request, measured by benchmarks/bench_batch.py)."""
+def _response_model(draft: type[DraftSummary] = DraftSummary) -> type[DraftSummary]:
+    """The draft prepared for instructor once per draft type: instructor 1.17 otherwise
+    wraps it in a new ResponseSchema class on every request, so its schema cache never hits
+    (about 5 ms of CPU per request, measured by benchmarks/bench_batch.py)."""
     from instructor.v2.core.function_calls import response_schema
 
-    prepared: type[DraftSummary] = response_schema(DraftSummary)
+    prepared: type[DraftSummary] = response_schema(draft)
     return prepared
 
 
@@ -162,6 +163,7 @@ class OpenAIBackend(Backend):
     ) -> None:
         self.settings = settings
         self.model = settings.model or DEFAULT_OPENAI_MODEL
+        self.draft_type = draft_type(settings.summary_type)
         self.mode = _MODES[settings.instructor_mode]
         self.store = store
         self.store_mode: StoreMode = store_mode if store is not None else "off"
@@ -245,7 +247,7 @@ class OpenAIBackend(Backend):
             and self.mode is instructor.Mode.JSON
             and kwargs.get("response_format") == {"type": "json_object"}
         ):
-            schema_format = {"type": "json_object", "schema": draft_json_schema()}
+            schema_format = {"type": "json_object", "schema": draft_json_schema(self.draft_type)}
             kwargs = {**kwargs, "response_format": schema_format}
         return kwargs
 
@@ -261,7 +263,7 @@ class OpenAIBackend(Backend):
         if self.store_mode == "replay":
             raise ReplayMissError(
                 f"no recorded response for this request in replay mode (prompt version "
-                f"{prompt_version()[:12]}, model {self.model}): the templates, examples, model or "
+                f"{prompts_version(self.settings.prompts)[:12]}, model {self.model}): the templates, examples, model or "
                 "parameters changed since the recording, or it was never recorded. Record again "
                 "without --replay (summarizer eval run SUITE --out BASELINE.json), commit the "
                 "store, then replay",
@@ -425,7 +427,7 @@ class OpenAIBackend(Backend):
     def _request(self, item: PromptInput) -> dict[str, Any]:
         request: dict[str, Any] = {
             "model": self.model,
-            "messages": render_messages(item),
+            "messages": render_messages(item, prompts=self.settings.prompts),
             "temperature": self.settings.temperature,
             "max_tokens": self.settings.max_tokens,
         }
@@ -491,12 +493,14 @@ class OpenAIBackend(Backend):
         stats = _CallStats()
         t0 = time.monotonic()
         create = instructor.patch(create=self._create_sync(stats, t0), mode=self.mode)
+        # Rendered outside the try: a user's template that fails is their ConfigError, not the model's.
+        request = self._request(item)
         try:
             with checking_quotes(check or QuoteCheck(lambda _q: True, 0)):
                 draft = create(
-                    response_model=_response_model(),
+                    response_model=_response_model(self.draft_type),
                     max_retries=self.settings.max_reasks,
-                    **self._request(item),
+                    **request,
                 )
         except Exception as exc:  # every failure becomes one of ours, with attempts and model
             error, cause = self._error(exc, stats)
@@ -507,12 +511,14 @@ class OpenAIBackend(Backend):
         stats = _CallStats()
         t0 = time.monotonic()
         create = instructor.patch(create=self._create_async(stats, t0), mode=self.mode)
+        # Rendered outside the try: a user's template that fails is their ConfigError, not the model's.
+        request = self._request(item)
         try:
             with checking_quotes(check or QuoteCheck(lambda _q: True, 0)):
                 draft = await cast(Any, create)(
-                    response_model=_response_model(),
+                    response_model=_response_model(self.draft_type),
                     max_retries=self.settings.max_reasks,
-                    **self._request(item),
+                    **request,
                 )
         except Exception as exc:
             error, cause = self._error(exc, stats)

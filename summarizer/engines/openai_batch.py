@@ -124,7 +124,7 @@ def request_body(backend: OpenAIBackend, item: PromptInput) -> dict[str, Any]:
     _quiet_instructor_loggers()
     token = _CAPTURING.set(True)
     try:
-        patched(response_model=DraftSummary, max_retries=0, **backend._request(item))
+        patched(response_model=backend.draft_type, max_retries=0, **backend._request(item))
     except Exception:  # instructor wraps _Captured in its retry exception
         pass
     finally:

@@ -302,10 +302,20 @@ def locate(quote: str, text: str) -> tuple[int, int, MatchKind] | None:
     return None if span is None else (span.start, span.end, span.match)
 
 
+def _evidence_of(item: BaseModel) -> list[GoldEvidence]:
+    """Every evidence of an item: `evidence`, and any extra field of an extended gold type."""
+    found: list[GoldEvidence] = []
+    for name in type(item).model_fields:
+        value = getattr(item, name)
+        values = value if isinstance(value, list) else [value]
+        found.extend(v for v in values if isinstance(v, GoldEvidence))
+    return found
+
+
 def _ground_evidence(gold: Gold, text: str, where: str) -> None:
     for list_name in LIST_NAMES:
         for i, item in enumerate(gold.items(list_name)):
-            for ev in item.evidence:
+            for ev in _evidence_of(item):
                 if (
                     ev.start is not None
                     and ev.end is not None
@@ -339,10 +349,13 @@ def _read_json(path: Path) -> Any:
 _ARTICLE_FIELDS = frozenset(Article.model_fields) - {"text"}
 
 
-def load_fixture(directory: str | Path, fixture_id: str) -> tuple[Article, Gold]:
+def load_fixture(
+    directory: str | Path, fixture_id: str, *, gold_type: type[Gold] = Gold
+) -> tuple[Article, Gold]:
     """Load one fixture as (Article, Gold) with gold evidence offsets filled in.
 
     Meta keys that are not Article fields (such as `tags`) are kept in `Gold.meta`.
+    `gold_type` is the gold model (see summarizer.eval.extras for extended summaries).
     """
     folder = Path(directory)
     text_path = folder / f"{fixture_id}.txt"
@@ -386,21 +399,23 @@ def load_fixture(directory: str | Path, fixture_id: str) -> tuple[Article, Gold]
         )
     raw["article_id"] = fixture_id
     try:
-        gold = Gold.model_validate({**raw, "meta": extras})
+        gold = gold_type.model_validate({**raw, "meta": extras})
     except ValidationError as exc:
         raise InputError(f"{gold_path}: not valid gold: {exc}") from exc
     _ground_evidence(gold, text, str(gold_path))
     return article, gold
 
 
-def load_suite_dir(directory: str | Path) -> list[tuple[Article, Gold]]:
+def load_suite_dir(
+    directory: str | Path, *, gold_type: type[Gold] = Gold
+) -> list[tuple[Article, Gold]]:
     """Every fixture (`*.gold.json`) in a folder, sorted by id."""
     folder = Path(directory)
     if not folder.is_dir():
         raise InputError(f"suite folder {folder} does not exist; pass a folder of fixtures.")
     ids = sorted(p.name.removesuffix(".gold.json") for p in folder.glob("*.gold.json"))
     _check_no_strays(folder, set(ids))
-    return [load_fixture(folder, fixture_id) for fixture_id in ids]
+    return [load_fixture(folder, fixture_id, gold_type=gold_type) for fixture_id in ids]
 
 
 def _check_no_strays(folder: Path, ids: set[str]) -> None:

@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from summarizer.errors import InputError, UsageError
 from summarizer.eval.gold import FIELD_KEYS, LIST_NAMES, Gold
@@ -29,6 +37,7 @@ from summarizer.eval.scoring import (
     score_summary,
     sum_counts,
 )
+from summarizer.extra_fields import import_summary_type
 from summarizer.schemas import Article, ArticleSummary
 
 _SECRET_HINTS = ("key", "token", "secret", "password", "sig", "auth")
@@ -72,6 +81,11 @@ class RunSettings(_RunModel):
     backend: str = ""
     base_url: str | None = None
     prompt_version: str = ""
+    # The user's prompts folder the run used (None: the packaged templates and examples).
+    prompts: str | None = None
+    # A user's extended summary type as module:Class (None: ArticleSummary); predictions and
+    # gold are read with it (summarizer.extra_fields, summarizer.eval.extras).
+    summary_type: str | None = None
     library_version: str = ""
     parameters: dict[str, Any] = Field(default_factory=dict)
     repetitions: int = Field(default=1, ge=1)
@@ -89,7 +103,8 @@ class RunSettings(_RunModel):
 class FixtureResult(_RunModel):
     fixture_id: str
     repetition: int = Field(default=0, ge=0)
-    prediction: ArticleSummary | None = None
+    # SerializeAsAny: an extended summary type's extra fields are saved too.
+    prediction: SerializeAsAny[ArticleSummary] | None = None
     error: ErrorInfo | None = None
     scores: FixtureScore | None = None
     latency_s: float = 0.0
@@ -129,6 +144,23 @@ class Run(_RunModel):
     settings: RunSettings
     results: list[FixtureResult] = Field(default_factory=list)
     aggregate: RunAggregate | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_predictions(cls, data: Any) -> Any:
+        """Predictions of an extended summary type are read as that type (its extra fields
+        would be unknown to ArticleSummary)."""
+        settings = data.get("settings") if isinstance(data, dict) else None
+        spec = settings.get("summary_type") if isinstance(settings, dict) else None
+        if not spec:
+            return data
+        summary_type = import_summary_type(str(spec))
+        results = []
+        for result in data.get("results") or []:
+            if isinstance(result, dict) and isinstance(result.get("prediction"), dict):
+                result = {**result, "prediction": summary_type.model_validate(result["prediction"])}
+            results.append(result)
+        return {**data, "results": results}
 
     def save(self, path: str | Path) -> None:
         """Write the run; its suite path is stored relative to the file, so that a baseline
@@ -184,7 +216,9 @@ def _pooled(scores: Sequence[FixtureScore]) -> dict[str, Counts]:
             continue
         out[name] = sum_counts([ls.overall for ls in present])
         out[f"{name}.items"] = sum_counts([ls.items for ls in present])
-        for key in FIELD_KEYS[name]:
+        # The built-in field keys, then a user's extra fields (summarizer.eval.extras).
+        keys = dict.fromkeys([*FIELD_KEYS[name], *(k for ls in present for k in ls.fields)])
+        for key in keys:
             field_counts = [ls.fields[key] for ls in present if key in ls.fields]
             if field_counts:
                 out[f"{name}.{key}"] = sum_counts(field_counts)

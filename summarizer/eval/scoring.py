@@ -31,6 +31,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import date
+from enum import Enum
 from functools import lru_cache
 from typing import Any, Literal, TypeVar
 
@@ -39,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
 from scipy.optimize import linear_sum_assignment
 
+from summarizer.eval.extras import field_keys, gold_extras
 from summarizer.eval.gold import (
     FIELD_KEYS,
     LIST_NAMES,
@@ -744,6 +746,18 @@ def _same(gold: str, pred: str) -> tuple[int, float]:
     return (COR, 1.0) if gold == pred else (INC, 0.0)
 
 
+def _plain(value: object) -> object:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list):
+        return sorted(str(_plain(v)) for v in value)
+    return value
+
+
+def _same_value(gold: object, pred: object) -> tuple[int, float]:
+    return (COR, 1.0) if _plain(gold) == _plain(pred) else (INC, 0.0)
+
+
 def _interval(start: object, end: object) -> tuple[int, int] | None:
     if not isinstance(start, date):
         return None
@@ -769,7 +783,10 @@ class _ItemScorer:
     def __init__(self, cmp: _Comparer, list_name: ListName, gold: Gold) -> None:
         self.cmp = cmp
         self.list_name = list_name
-        self.scored = frozenset(k for k in FIELD_KEYS[list_name] if gold.is_scored(list_name, k))
+        # A user's extra fields count when the gold type declares them (summarizer.eval.extras).
+        self.extras = gold_extras(type(gold), list_name)
+        self.keys = FIELD_KEYS[list_name] + tuple(k for e in self.extras for k in field_keys(e))
+        self.scored = frozenset(k for k in self.keys if gold.is_scored(list_name, k))
         self.weights = cmp.cfg.weights.get(list_name, {})
         self.counting = True
         self._span_cache: dict[int, tuple[object, list[_Span]]] = {}
@@ -1289,6 +1306,8 @@ class _ItemScorer:
             parts.append(
                 self._evidence(tally, (gp.evidence if gp else None), (pp.evidence if pp else None))
             )
+        if self.counting and self.extras:
+            self._tally_extras(tally, gold, pred)
         total_w = sum(w for _, w in parts)
         sim = sum(s for s, _ in parts) / total_w if total_w > 0 else 0.0
         return sim, tally
@@ -1372,7 +1391,45 @@ class _ItemScorer:
                 tally, "status", gp.status if gp else None, pp.status if pp else None
             )
             self._tally_evidence(tally, gp.evidence if gp else None, pp.evidence if pp else None)
+        if self.extras:
+            self._tally_extras(tally, gold, pred)
         return tally
+
+    def _tally_extras(self, tally: _Tally, gold: object | None, pred: object | None) -> None:
+        """Counts a user's extra fields, each by its kind as the built-in field of that kind."""
+        cmp = self.cmp
+        for extra in self.extras:
+            key, kind = extra.name, extra.kind
+            g: Any = getattr(gold, key, None)
+            p: Any = getattr(pred, key, None)
+            if kind == "text":
+                self._count(tally, key, bool(alternatives(g)), bool(p), cmp.text, g, p)
+            elif kind == "texts":
+                if (g or p) and key in self.scored:
+                    self._count_text_set(tally, key, g or [], p or [])
+            elif kind == "value":
+                self._count(
+                    tally, key, g not in (None, []), p not in (None, []), _same_value, g, p
+                )
+            elif kind == "time":
+                self._count(tally, key, g is not None, p is not None, cmp.time, g, p)
+            elif kind in ("evidence", "evidences"):
+                g_ev = [g] if isinstance(g, GoldEvidence) else list(g or [])
+                p_ev = [p] if isinstance(p, Evidence) else list(p or [])
+                self._count(
+                    tally,
+                    key,
+                    bool(g_ev),
+                    bool(p_ev),
+                    self._evidence_grade,
+                    _merge(_evidence_spans(g_ev)),
+                    _merge(_evidence_spans(p_ev)),
+                )
+            elif kind == "actor":
+                if g is not None or p is not None:
+                    self._tally_actor(tally, key, g, p)
+            elif (g or p) and {key, f"{key}.role", f"{key}.affiliation"} & self.scored:
+                self._count_actor_set(tally, key, g or [], p or [])
 
     def _count(
         self,
@@ -1626,7 +1683,7 @@ def _score_list(
     scorer = _ItemScorer(cmp, list_name, gold)
     gold_items = gold.items(list_name)
     n_g, n_p = len(gold_items), len(pred_items)
-    field_totals: dict[str, list[int]] = {k: [0] * 5 for k in FIELD_KEYS[list_name]}
+    field_totals: dict[str, list[int]] = {k: [0] * 5 for k in scorer.keys}
     item_totals = [0] * 5
     rows: list[ItemAlignment] = []
 

@@ -33,10 +33,12 @@ import yaml
 from summarizer.api import pipeline_for
 from summarizer.config import Settings
 from summarizer.errors import InputError, SummarizerError
+from summarizer.eval.extras import gold_type
 from summarizer.eval.gating import GateConfig, gate_config
 from summarizer.eval.gold import Gold, load_suite_dir
 from summarizer.eval.runfile import ErrorInfo, FixtureResult, Run, RunSettings, rescore
-from summarizer.prompts import prompt_version
+from summarizer.extra_fields import summary_type_name
+from summarizer.prompts import prompts_version
 from summarizer.schemas import Article
 from summarizer.version import __version__
 
@@ -46,10 +48,13 @@ _SUITE_KEYS = {
 ADAPTERS = ("meantime",)
 
 
-def load_fixture_set(folder: str | Path, adapter: str | None = None) -> list[tuple[Article, Gold]]:
-    """The fixtures in `folder`: gold files, or a corpus converted in memory by `adapter`."""
+def load_fixture_set(
+    folder: str | Path, adapter: str | None = None, *, gold_type: type[Gold] = Gold
+) -> list[tuple[Article, Gold]]:
+    """The fixtures in `folder`: gold files, or a corpus converted in memory by `adapter`.
+    `gold_type` reads gold with a user's extra fields (summarizer.eval.extras)."""
     if adapter is None:
-        return load_suite_dir(folder)
+        return load_suite_dir(folder, gold_type=gold_type)
     if adapter == "meantime":
         from summarizer.eval.meantime import load_meantime
 
@@ -82,8 +87,8 @@ class Suite:
         where = str(self.path) if self.path else str(self.fixtures_dir)
         return f"summarizer eval run {where} --out BASELINE.json (without --replay, against the model)"
 
-    def load_fixtures(self) -> list[tuple[Article, Gold]]:
-        fixtures = load_fixture_set(self.fixtures_dir, self.adapter)
+    def load_fixtures(self, gold_type: type[Gold] = Gold) -> list[tuple[Article, Gold]]:
+        fixtures = load_fixture_set(self.fixtures_dir, self.adapter, gold_type=gold_type)
         if self.include is not None:
             wanted = set(self.include)
             unknown = wanted - {a.id for a, _ in fixtures}
@@ -129,11 +134,19 @@ def load_suite(path: str | Path) -> Suite:
         adapter=adapter,
         repetitions=repetitions,
         store=_path(base, data["store"]) if data.get("store") else None,
-        settings=dict(data.get("settings") or {}),
+        settings=_settings(base, data.get("settings")),
         gate=gate_config(data.get("gate"), str(source)),
         path=source,
         record_command=str(data["record"]) if data.get("record") else None,
     )
+
+
+def _settings(base: Path, value: object) -> dict[str, Any]:
+    settings = dict(value) if isinstance(value, dict) else {}
+    if settings.get("prompts"):
+        # Like fixtures and store: a prompts folder is relative to the suite file.
+        settings["prompts"] = str(_path(base, settings["prompts"]))
+    return settings
 
 
 def run_suite(
@@ -145,7 +158,8 @@ def run_suite(
     progress: Callable[[str], None] | None = None,
 ) -> Run:
     """Run every fixture (times repetitions) through the pipeline; failures are recorded, not raised."""
-    fixtures = suite.load_fixtures()[:limit] if limit else suite.load_fixtures()
+    fixtures = suite.load_fixtures(gold_type(settings.summary_type))
+    fixtures = fixtures[:limit] if limit else fixtures
     reps = repetitions or suite.repetitions
     pipeline = pipeline_for(settings)
     results: list[FixtureResult] = []
@@ -180,7 +194,9 @@ def run_suite(
         model=pipeline.backend.model,
         backend=pipeline.backend.name,
         base_url=settings.base_url if pipeline.backend.name == "openai" else None,
-        prompt_version=prompt_version(),
+        prompt_version=prompts_version(settings.prompts),
+        prompts=settings.prompts,
+        summary_type=summary_type_name(settings.summary_type),
         library_version=__version__,
         parameters={
             "temperature": settings.temperature,
