@@ -188,3 +188,12 @@ def test_every_python_block_of_the_readme_runs(
     ]
     assert page.published == date(2022, 12, 19)
     assert namespace["summary"].meetings, "the evidence check in the example checked nothing"
+
+
+def test_the_contents_list_every_section_in_order() -> None:
+    sections = re.findall(r"^## (.+)$", README, re.M)
+    assert sections[0] == "Contents"
+    listed = re.findall(r"^- \[(.+?)\]\(#([\w-]+)\)$", README.split("## Contents\n", 1)[1].split("\n## ", 1)[0], re.M)
+    assert [title for title, _ in listed] == sections[1:]
+    for title, anchor in listed:
+        assert anchor == re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-")
