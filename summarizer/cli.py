@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 from summarizer import __version__
 from summarizer.config import debug_enabled
-from summarizer.errors import ModelError, SummarizerError, UsageError
+from summarizer.errors import Interrupted, ModelError, SummarizerError, UsageError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -151,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--rpm", type=float, help="client-side limit on requests per minute")
     b.add_argument("--tpm", type=float, help="client-side limit on tokens per minute")
     b.add_argument("--resume", action="store_true", help="skip ids already in --out")
+    b.add_argument(
+        "--retry-failed", action="store_true",
+        help="--resume that also re-runs failures caused by the article or the model",
+    )
     b.add_argument("--cache", help="summary cache (SQLite); default: next to --out")
     b.add_argument("--no-cache", action="store_true", help="do not read or write the summary cache")
     b.add_argument(
@@ -212,6 +216,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         sys.stderr.write(f"summarizer: error: {exc}\n")
         return EXIT_USAGE
+    except Interrupted as exc:
+        sys.stderr.write(f"summarizer: {exc}\n")
+        return 128 + exc.signum
     except ModelError as exc:
         if debug:
             traceback.print_exc()

@@ -30,14 +30,13 @@ from summarizer.batch import (
     BatchOptions,
     BatchStats,
     Engine,
-    Existing,
-    JsonlSink,
     _reporter,
-    scan_existing,
+    resume_notes,
 )
 from summarizer.cache import SummaryCache
 from summarizer.config import Settings
 from summarizer.errors import UsageError
+from summarizer.outfile import Existing, JsonlSink, scan_existing
 from summarizer.pipeline import Pipeline, build_backend
 from summarizer.ratelimit import RateLimiter
 from summarizer.schemas import Article
@@ -162,10 +161,13 @@ def run_ray(
         raise UsageError(f"--workers {options.workers}: give at least 1")
     source = open_source(options.input, max_chars=options.max_chars, stdin=stdin)
     options.out.parent.mkdir(parents=True, exist_ok=True)
-    existing = scan_existing(options.out) if options.resume else Existing()
-    if existing.repaired_tail or existing.dropped_lines:
-        removed = existing.dropped_lines + int(existing.repaired_tail)
-        out.write(f"summarizer batch: repaired {options.out}: removed {removed} line(s)\n")
+    existing = (
+        scan_existing(options.out, retry_failed=options.retry_failed)
+        if options.resume
+        else Existing()
+    )
+    for note in resume_notes(existing, options.out):
+        out.write(note + "\n")
     run = _Run(options, settings, out)
     run.stats.total = source.total
     if options.cache_path is not None:
