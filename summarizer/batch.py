@@ -632,8 +632,8 @@ _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 def run_until_signal(work: Coroutine[Any, Any, Any]) -> int | None:
     """Run `work` on a new event loop; the first SIGINT, SIGTERM or SIGHUP cancels it and is
-    returned (None when it finished). Later signals are ignored while it winds down, so
-    repeated Ctrl-C cannot raise KeyboardInterrupt inside its tasks."""
+    returned (None when it finished). Later signals are ignored while it winds down and
+    after, so repeated Ctrl-C cannot raise KeyboardInterrupt inside its tasks or its exit."""
     received: list[int] = []
 
     async def main() -> None:
@@ -659,6 +659,8 @@ def run_until_signal(work: Coroutine[Any, Any, Any]) -> int | None:
         finally:
             for signum in installed:
                 loop.remove_signal_handler(signum)
+                if received:  # the process is on its way out: a second Ctrl-C must not
+                    signal.signal(signum, signal.SIG_IGN)  # cut its summary short
 
     asyncio.run(main())
     return received[0] if received else None
