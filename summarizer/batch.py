@@ -27,7 +27,7 @@ from typing import IO, Any, Protocol, TypeVar
 from summarizer.api import Outcome
 from summarizer.cache import SummaryCache
 from summarizer.config import Settings
-from summarizer.errors import Interrupted, ModelError, OutputError, UsageError
+from summarizer.errors import Interrupted, ModelError, OutputError, StoreError, UsageError
 from summarizer.outfile import (
     Existing,
     JsonlSink,
@@ -422,6 +422,8 @@ async def _close_backend(pipeline: Pipeline) -> None:
 def _open_cache(path: Path, settings: Settings) -> SummaryCache:
     try:
         return SummaryCache(path, settings)
+    except StoreError:
+        raise
     except (sqlite3.Error, OSError) as exc:
         raise UsageError(
             f"cannot open the summary cache {path} ({exc}): give another --cache PATH, "

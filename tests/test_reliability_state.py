@@ -10,6 +10,7 @@ import re
 import resource
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ import pytest
 from conftest import use_only_api_key
 
 from summarizer import cli
+from summarizer.errors import StoreError
 from summarizer.testing import FakeOpenAIServer, RecordedRequest, Reply, delayed, json_answer
 from summarizer.testing.samples import DRAFT, write_sample_jsonl
 
@@ -367,3 +369,101 @@ def test_resume_retries_endpoint_failures_and_keeps_input_failures(
         assert chats(srv) == 40
         assert "retrying 1 failed article(s)" in capsys.readouterr().err
         assert len(out.read_text().splitlines()) == 21
+
+
+# -- stores and caches -------------------------------------------------------------------------
+
+
+def _corrupt_database(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    data = bytearray(path.read_bytes())
+    data[100:] = b"\xff" * (len(data) - 100)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("kind", ["foreign", "corrupt"])
+def test_a_store_that_is_no_database_or_corrupt_is_exit_2_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    store = tmp_path / "store.sqlite"
+    if kind == "foreign":
+        store.write_text("my notes\n")
+        problem = "is not an SQLite database: give another --store PATH"
+    else:
+        _corrupt_database(store)
+        problem = (
+            "is corrupt (database disk image is malformed): give another --store PATH, or move "
+            "the file away to start a new one"
+        )
+    article = tmp_path / "a.txt"
+    article.write_text("Ministers met in Oslo on Monday.\n")
+    source = tmp_path / "in.jsonl"
+    write_sample_jsonl(source, 3)
+    with FakeOpenAIServer(json_answer(DRAFT)) as srv:
+        model = ["--base-url", srv.base_url, "--model", "test-model", "--store", str(store)]
+        for argv in (
+            ["summarize", str(article), *model],
+            ["batch", str(source), "--out", str(tmp_path / "out.jsonl"), *model],
+            ["summarize", str(article), *model[:-2], "--replay", "--store", str(store)],
+        ):
+            assert cli.main(argv) == 2
+            assert capsys.readouterr().err == (
+                f"summarizer: error: the response store {store} {problem}\n"
+            )
+        assert chats(srv) == 0
+
+
+def test_a_store_that_fails_mid_run_is_reported_as_the_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "store.sqlite"
+    article = tmp_path / "a.txt"
+    article.write_text("Ministers met in Oslo on Monday.\n")
+
+    def broken(self: object, key: str) -> None:
+        raise StoreError(f"the response store {store} is corrupt (disk I/O error): fix it")
+
+    monkeypatch.setattr("summarizer.store.ResponseStore.get", broken)
+    with FakeOpenAIServer(json_answer(DRAFT)) as srv:
+        argv = ["summarize", str(article), "--base-url", srv.base_url, "--model", "m",
+                "--store", str(store)]  # fmt: skip
+        assert cli.main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"summarizer: error: the response store {store} is corrupt (disk I/O error): fix it\n"
+    )
+
+
+def test_a_locked_cache_is_skipped_at_once_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("summarizer.cache.CACHE_BUSY_TIMEOUT_S", 0.5)
+    source = tmp_path / "in.jsonl"
+    write_sample_jsonl(source, 12)
+    out, cache = tmp_path / "out.jsonl", tmp_path / "cache.sqlite"
+    sqlite3.connect(cache).execute("CREATE TABLE summaries (key TEXT PRIMARY KEY, value TEXT "
+                                   "NOT NULL, created REAL NOT NULL)").connection.close()
+    holder = sqlite3.connect(cache, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=WAL")
+    holder.execute("BEGIN EXCLUSIVE")  # another process writing, for as long as this test
+    try:
+        with FakeOpenAIServer(json_answer(DRAFT)) as srv:
+            started = time.monotonic()
+            code = cli.main(["batch", str(source), "--out", str(out), "--cache", str(cache),
+                             "--base-url", srv.base_url, "--model", "m", "--progress", "off"])  # fmt: skip
+            elapsed = time.monotonic() - started
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    err = capsys.readouterr().err
+    assert code == 0 and len(out.read_text().splitlines()) == 12
+    assert elapsed < 5, elapsed  # one bounded wait, not one per article
+    warning = (
+        f"summarizer batch: the summary cache {cache} failed (the summary cache {cache} stayed "
+        "locked by another process for 0.5 s: wait for it to finish, or give another --cache "
+        "PATH, or --no-cache): skipping it for the rest of this run"
+    )
+    assert err.splitlines()[0] == warning
+    assert err.count(warning) == 1

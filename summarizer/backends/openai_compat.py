@@ -46,6 +46,7 @@ from summarizer.errors import (
     ModelError,
     ModelOutputError,
     ReplayMissError,
+    StoreError,
     TransportError,
 )
 from summarizer.prompts import PromptInput, render_messages
@@ -404,6 +405,8 @@ class OpenAIBackend(Backend):
         if isinstance(root, ModelError):
             root.attempts = root.attempts or stats.attempts
             return root, root.__cause__
+        if isinstance(root, StoreError):  # the store failed, not the model: say so as it is
+            raise root from None
         if isinstance(root, instructor.core.IncompleteOutputException):
             return ModelOutputError(
                 f"{self.model}: the answer was cut off at max_tokens={self.settings.max_tokens} "

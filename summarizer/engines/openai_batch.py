@@ -53,7 +53,7 @@ from summarizer.batch import BatchOptions, BatchStats, resume_notes, run_batch
 from summarizer.cache import SummaryCache
 from summarizer.config import Settings
 from summarizer.draft import DraftSummary, QuoteCheck
-from summarizer.errors import ConfigError, ModelError, TransportError, UsageError
+from summarizer.errors import ConfigError, ModelError, StoreError, TransportError, UsageError
 from summarizer.outfile import scan_existing
 from summarizer.pipeline import Pipeline
 from summarizer.prompts import PromptInput
@@ -618,6 +618,8 @@ def _open_cache(path: Path | None, settings: Settings) -> SummaryCache | None:
         return None
     try:
         return SummaryCache(path, settings)
+    except StoreError:  # already names the file and the fix
+        raise
     except Exception as exc:
         raise UsageError(
             f"cannot open the summary cache {path} ({exc}): give another --cache PATH, "

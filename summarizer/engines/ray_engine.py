@@ -35,7 +35,7 @@ from summarizer.batch import (
 )
 from summarizer.cache import SummaryCache
 from summarizer.config import Settings
-from summarizer.errors import UsageError
+from summarizer.errors import StoreError, UsageError
 from summarizer.outfile import Existing, JsonlSink, scan_existing
 from summarizer.pipeline import Pipeline, build_backend
 from summarizer.ratelimit import RateLimiter
@@ -173,6 +173,8 @@ def run_ray(
     if options.cache_path is not None:
         try:
             run.cache = SummaryCache(options.cache_path, settings)
+        except StoreError:  # already names the file and the fix
+            raise
         except Exception as exc:
             raise UsageError(
                 f"cannot open the summary cache {options.cache_path} ({exc}): give another "
