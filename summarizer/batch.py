@@ -431,6 +431,15 @@ def _open_cache(path: Path, settings: Settings) -> SummaryCache:
         ) from None
 
 
+def _line_for(outcome: Outcome) -> bytes:
+    try:
+        return outcome.model_dump_json().encode("utf-8") + b"\n"
+    except Exception as exc:  # e.g. a model answer with a lone surrogate: that line's failure
+        problem = ValueError(f"the result could not be written as JSON ({exc})"[:500])
+        safe_id = outcome.id.encode("utf-8", "backslashreplace").decode("utf-8")
+        return Outcome.failure(safe_id, problem).model_dump_json().encode("utf-8") + b"\n"
+
+
 def resume_notes(existing: Existing, out: Path) -> list[str]:
     """What a resume's scan of OUT changed, as lines for the run's log."""
     notes = []
@@ -535,7 +544,7 @@ async def run_batch(
         last_sync = time.monotonic()
         try:
             while (outcome := await lines.get()) is not None:
-                sink.write(outcome.model_dump_json().encode("utf-8") + b"\n")
+                sink.write(_line_for(outcome))
                 stats.add(outcome)
                 reporter.update(stats)
                 if time.monotonic() - last_sync >= _FSYNC_EVERY_S:

@@ -12,6 +12,7 @@ from summarizer.chunking import Chunk, split
 from summarizer.clean import Cleaned, clean
 from summarizer.config import Settings
 from summarizer.draft import QuoteCheck
+from summarizer.errors import InputError
 from summarizer.grounding import Span, align
 from summarizer.postprocess import Grounder, Items, canonicalise_actors, merge
 from summarizer.prompts import PromptInput, prompt_version
@@ -67,6 +68,12 @@ class Pipeline:
 
     def _prepare(self, article: Article) -> _Prepared:
         cleaned = clean(article.text)
+        if not cleaned.text.strip():
+            # Every entry point (a file, a record, a page, a Python call) ends up here.
+            raise InputError(
+                f"{article.id}: no article text found (only page boilerplate such as a cookie "
+                "banner or a menu): give the article's own text"
+            )
         chunks = split(cleaned.text, self.backend.article_token_budget, self.backend.count_tokens)
         return _Prepared(article, cleaned, chunks)
 
