@@ -618,7 +618,8 @@ def run_batch_cli(
             )
         else:
             stats = BatchStats()
-            signum = run_until_signal(run_batch(options, settings, out=out, stdin=stdin, stats=stats))
+            work = run_batch(options, settings, out=out, stdin=stdin, stats=stats)
+            signum = run_until_signal(work)
             if signum is not None:
                 out.write(final_line(stats, options.out) + "\n")
                 out.flush()

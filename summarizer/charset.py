@@ -11,9 +11,7 @@ __all__ = ["declared_charset"]
 # The HTML standard looks for the declaration in the first 1024 bytes; pages with long
 # heads put it later, so a little more is read.
 _PREFIX_BYTES = 4096
-_META = re.compile(
-    rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:+-]+)""", re.IGNORECASE
-)
+_META = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:+-]+)""", re.IGNORECASE)
 
 
 def declared_charset(data: bytes) -> str | None:

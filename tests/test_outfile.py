@@ -38,9 +38,7 @@ def write(path: Path, lines: list[str], tail: str = "") -> None:
 
 def test_scan_existing_drops_unreadable_lines_anywhere(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
-    out.write_bytes(
-        (ok_line("a") + "\n\x00\x00garbage\n" + ok_line("b") + '\n{"id":"c"').encode()
-    )
+    out.write_bytes((ok_line("a") + "\n\x00\x00garbage\n" + ok_line("b") + '\n{"id":"c"').encode())
     found = scan_existing(out)
     assert found.ids == {"a", "b"}
     assert found.dropped_lines == 1 and found.repaired_tail
@@ -50,7 +48,9 @@ def test_scan_existing_drops_unreadable_lines_anywhere(tmp_path: Path) -> None:
 def test_a_line_that_starts_right_but_does_not_parse_is_not_done(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     torn_then_next = ok_line("a2")[:20] + ok_line("a3")  # a torn line merged with the next
-    write(out, [ok_line("a1"), '{"id":"a14","ok":tru}', torn_then_next, '{"id":"a5"}', ok_line("a6")])
+    write(
+        out, [ok_line("a1"), '{"id":"a14","ok":tru}', torn_then_next, '{"id":"a5"}', ok_line("a6")]
+    )
     found = scan_existing(out)
     assert found.ids == {"a1", "a6"}
     assert found.dropped_lines == 3 and not found.repaired_tail
@@ -97,7 +97,9 @@ def test_endpoint_and_config_failures_are_retried_input_ones_kept(
 
 def test_retry_failed_removes_every_failure_line(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
-    write(out, [failure_line("a", "InputError"), ok_line("b"), failure_line("c", "ModelOutputError")])
+    write(
+        out, [failure_line("a", "InputError"), ok_line("b"), failure_line("c", "ModelOutputError")]
+    )
     found = scan_existing(out, retry_failed=True)
     assert found.ids == {"b"} and found.retrying == 2
     assert out.read_text() == ok_line("b") + "\n"

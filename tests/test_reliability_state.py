@@ -155,7 +155,9 @@ def test_out_hard_linked_to_the_input_is_refused_before_anything_is_written(
     assert source.read_bytes() == before and chats(slow_server) == 0
 
 
-def test_stdin_redirected_from_out_is_refused(slow_server: FakeOpenAIServer, tmp_path: Path) -> None:
+def test_stdin_redirected_from_out_is_refused(
+    slow_server: FakeOpenAIServer, tmp_path: Path
+) -> None:
     source = tmp_path / "in.jsonl"
     write_sample_jsonl(source, 5)
     before = source.read_bytes()
@@ -443,8 +445,9 @@ def test_a_locked_cache_is_skipped_at_once_with_a_warning(
     source = tmp_path / "in.jsonl"
     write_sample_jsonl(source, 12)
     out, cache = tmp_path / "out.jsonl", tmp_path / "cache.sqlite"
-    sqlite3.connect(cache).execute("CREATE TABLE summaries (key TEXT PRIMARY KEY, value TEXT "
-                                   "NOT NULL, created REAL NOT NULL)").connection.close()
+    sqlite3.connect(cache).execute(
+        "CREATE TABLE summaries (key TEXT PRIMARY KEY, value TEXT NOT NULL, created REAL NOT NULL)"
+    ).connection.close()
     holder = sqlite3.connect(cache, isolation_level=None)
     holder.execute("PRAGMA journal_mode=WAL")
     holder.execute("BEGIN EXCLUSIVE")  # another process writing, for as long as this test
