@@ -100,7 +100,19 @@ def test_two_runs_on_one_out_started_at_once_one_is_refused(
     extra = ("--resume",) if resume else ()
     if resume:
         out.write_text("")
-    procs = [_start(_command(slow_server, source, out, *extra)) for _ in range(2)]
+    # Each process imports everything, then waits for "go": the two runs really overlap.
+    ready = (
+        "import sys; from summarizer import cli, batch; print('ready', flush=True); "
+        "sys.stdin.readline(); sys.exit(cli.main(sys.argv[1:]))"
+    )
+    command = _command(slow_server, source, out, *extra)
+    procs = [_start([sys.executable, "-c", ready, *command[3:]], stdin=subprocess.PIPE) for _ in range(2)]
+    for proc in procs:
+        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
     results = [(p, *p.communicate(timeout=60)) for p in procs]
     codes = sorted(p.returncode for p, _o, _e in results)
     assert codes == [0, 2], [e for _p, _o, e in results]
@@ -305,10 +317,12 @@ def test_a_signal_ends_the_batch_with_its_summary_line_and_exit_code(
     out = tmp_path / "out.jsonl"
     proc = _start(_command(slow_server, source, out))
     _wait_for_lines(out, 8, proc)
+    signalled = time.monotonic()
     for _ in range(times):
         proc.send_signal(signum)
         time.sleep(0.01)
     _o, err = proc.communicate(timeout=30)
+    print(f"{signal.Signals(signum).name}: exit {proc.returncode} after {time.monotonic() - signalled:.2f} s")
     assert proc.returncode == code, err
     found = _FINAL.search(err)
     assert found is not None, err
