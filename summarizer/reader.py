@@ -146,6 +146,10 @@ def article_from_bytes(data: bytes, *, origin: str, suffix: str = ".txt") -> Art
             raise InputError(
                 f"{origin}: invalid JSON at line {exc.lineno}: fix it or save the article as .txt"
             ) from None
+        except RecursionError:
+            raise InputError(
+                f"{origin}: invalid JSON (nested too deeply to read): give one flat article record"
+            ) from None
         return article_from_record(record, origin)
     if suffix in (".html", ".htm"):
         body, title = html_to_text(text, origin)

@@ -128,6 +128,10 @@ def iter_directory(
             problem = InputError(f"{origin}: cannot read it ({exc.strerror}): check permissions")
             yield SourceItem(article_id, error=problem)
             continue
+        except Exception as exc:  # whatever one file does, it is that file's failure
+            problem = InputError(f"{origin}: cannot read it ({type(exc).__name__}): fix it")
+            yield SourceItem(article_id, error=problem)
+            continue
         yield SourceItem(article_id, article=article.model_copy(update={"id": article_id}))
 
 

@@ -254,3 +254,25 @@ def test_bytes_that_do_not_fit_the_declared_charset_name_it(
         f"summarizer: error: {page} is not valid shift_jis as it declares (byte 54): convert "
         "it to UTF-8 from its real encoding, e.g. `iconv -f shift_jis -t utf-8`\n"
     )
+
+
+def test_a_deeply_nested_json_file_fails_alone_in_a_directory_and_in_summarize(
+    server: FakeOpenAIServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    deep = folder / "deep.json"
+    deep.write_text('{"text": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    (folder / "fine.txt").write_text(sample_text(3))
+    out = tmp_path / "out.jsonl"
+    assert (
+        cli.main(["batch", str(folder), "--out", str(out), "--progress", "off", *_model(server)])
+        == 1
+    )
+    rows = {json.loads(line)["id"]: json.loads(line) for line in out.read_text().splitlines()}
+    assert rows["fine"]["ok"]
+    message = f"{deep}: invalid JSON (nested too deeply to read): give one flat article record"
+    assert rows["deep"]["error"]["message"] == message
+    capsys.readouterr()
+    assert cli.main(["summarize", str(deep), *_model(server)]) == 2
+    assert capsys.readouterr().err == f"summarizer: error: {message}\n"
