@@ -151,8 +151,12 @@ def test_out_that_is_the_input_by_any_name_is_refused(tmp_path: Path) -> None:
     assert str(refused.value) == (
         f"--out {link} is the file standard input reads from: write the output somewhere else"
     )
-    with pytest.raises(UsageError, match="is not a regular file"):
-        check_output_path(Path("/dev/null"), str(source), None)
+    for device in ("/dev/null", "/dev/full"):
+        with pytest.raises(UsageError) as refused:
+            check_output_path(Path(device), str(source), None)
+        assert str(refused.value) == (
+            f"--out {device} is not a regular file: give a .jsonl file path (--resume reads it back)"
+        )
     check_output_path(tmp_path / "new.jsonl", str(source), None)
 
 
