@@ -15,11 +15,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
-import os
+import signal
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,7 +28,15 @@ from typing import IO, Any, Protocol, TypeVar
 from summarizer.api import Outcome
 from summarizer.cache import SummaryCache
 from summarizer.config import Settings
-from summarizer.errors import ModelError, UsageError
+from summarizer.errors import Interrupted, ModelError, OutputError, StoreError, UsageError
+from summarizer.outfile import (
+    Existing,
+    JsonlSink,
+    check_not_output,
+    check_output_path,
+    claim_output,
+    scan_existing,
+)
 from summarizer.pipeline import Pipeline, build_backend, undated_warning
 from summarizer.ratelimit import RateLimiter, estimate_tokens, gate_http_client
 from summarizer.reader import DEFAULT_MAX_CHARS, parse_published
@@ -62,6 +69,7 @@ class Engine:
         limiter: RateLimiter | None = None,
         http_gated: bool = False,
         cache: SummaryCache | None = None,
+        on_cache_error: Callable[[Exception], None] | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.concurrency = max(1, concurrency)
@@ -69,6 +77,7 @@ class Engine:
         self.http_gated = http_gated
         self.cache = cache
         self.cache_errors = 0
+        self.on_cache_error = on_cache_error
 
     async def run(self, items: Iterable[SourceItem], emit: Callable[[int, Outcome], None]) -> None:
         loop = asyncio.get_running_loop()
@@ -113,12 +122,16 @@ class Engine:
     async def _in_cache_thread(
         self, pool: ThreadPoolExecutor | None, fn: Callable[..., _T], *args: Any
     ) -> _T | None:
-        if pool is None:
+        if pool is None or self.cache_errors:
             return None
         try:
             return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
-        except Exception:  # a cache that fails (locked too long, disk full) only costs speed
+        except Exception as exc:  # a cache that fails (locked, corrupt, disk full) costs speed
+            # Skipped for the rest of the run from its first failure: a cache locked by
+            # another process would otherwise cost a full busy wait on every article.
             self.cache_errors += 1
+            if self.cache_errors == 1 and self.on_cache_error is not None:
+                self.on_cache_error(exc)
             return None
 
     async def _one(self, item: SourceItem, cache_thread: ThreadPoolExecutor | None) -> Outcome:
@@ -171,106 +184,6 @@ async def run_many(
     items = (SourceItem(a.id, article=a) for a in articles)
     await Engine(pipeline, concurrency=concurrency).run(items, keep)
     return [results[i] for i in range(len(results))]
-
-
-# -- the output file -------------------------------------------------------------------------
-
-
-@dataclass
-class Existing:
-    """What a resumed OUT already holds."""
-
-    ids: set[str] = field(default_factory=set)
-    repaired_tail: bool = False
-    dropped_lines: int = 0
-
-
-def _line_id(line: bytes) -> str | None:
-    """The id of a complete output line, or None when the line is not one of ours."""
-    if not line.endswith(b"}\n"):
-        return None
-    if line.startswith(b'{"id":'):  # our writer puts the id first: skip parsing the summary
-        try:
-            value, _end = json.JSONDecoder().raw_decode(line[6:].decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            value = None
-        if isinstance(value, str):
-            return value
-    try:
-        record = json.loads(line)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    found = record.get("id") if isinstance(record, dict) else None
-    return found if isinstance(found, str) else None
-
-
-def scan_existing(path: Path) -> Existing:
-    """Ids already in OUT; a torn last line (a kill mid-write) is cut off, and any other
-    unreadable line is removed, so that the resumed file holds one whole line per id."""
-    existing = Existing()
-    if not path.exists():
-        return existing
-    good_end = 0
-    with path.open("rb") as handle:
-        for line in handle:
-            found = _line_id(line)
-            if found is None:
-                if line.endswith(b"\n"):
-                    existing.dropped_lines += 1
-                else:
-                    existing.repaired_tail = True
-                continue
-            existing.ids.add(found)
-            good_end = handle.tell() if existing.dropped_lines == 0 else good_end
-    if existing.dropped_lines:
-        _rewrite_without_bad_lines(path)
-    elif existing.repaired_tail:
-        with path.open("r+b") as handle:
-            handle.truncate(good_end)
-    return existing
-
-
-def _rewrite_without_bad_lines(path: Path) -> None:
-    temporary = path.with_name(path.name + ".repair")
-    with path.open("rb") as source, temporary.open("wb") as target:
-        for line in source:
-            if _line_id(line) is not None:
-                target.write(line)
-        target.flush()
-        os.fsync(target.fileno())
-    os.replace(temporary, path)
-
-
-class JsonlSink:
-    """Appends whole lines with single `os.write` calls; fsync on demand."""
-
-    def __init__(self, path: Path, *, append: bool) -> None:
-        flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
-        try:
-            self._fd = os.open(path, flags, 0o644)
-        except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror}: check the path") from None
-        self.path = path
-        self.unsynced = 0
-
-    def write(self, line: bytes) -> None:
-        view = memoryview(line)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
-        self.unsynced += 1
-
-    def sync(self) -> None:
-        os.fsync(self._fd)
-        self.unsynced = 0
-
-    def close(self) -> None:
-        if self._fd >= 0:
-            try:
-                os.fsync(self._fd)
-            finally:
-                os.close(self._fd)
-                self._fd = -1
 
 
 # -- progress --------------------------------------------------------------------------------
@@ -454,6 +367,7 @@ class BatchOptions:
     poll_interval: float = 5.0  # openai-batch: seconds between polls
     batch_timeout: float = 86_400.0  # openai-batch: give up waiting (the batch keeps running)
     published: date | None = None  # the date of articles that give none
+    retry_failed: bool = False  # resume: re-run every failure line, not only endpoint ones
 
     def check(self) -> None:
         if self.concurrency < 1:
@@ -483,7 +397,7 @@ def options_from_args(args: argparse.Namespace) -> BatchOptions:
         concurrency=args.concurrency,
         rpm=args.rpm,
         tpm=args.tpm,
-        resume=bool(args.resume),
+        resume=bool(args.resume or getattr(args, "retry_failed", False)),
         cache_path=cache,
         max_chars=getattr(args, "max_chars", DEFAULT_MAX_CHARS),
         progress=getattr(args, "progress", "auto") or "auto",
@@ -493,6 +407,7 @@ def options_from_args(args: argparse.Namespace) -> BatchOptions:
         poll_interval=getattr(args, "poll_interval", 5.0),
         batch_timeout=getattr(args, "batch_timeout", 86_400.0),
         published=parse_published(getattr(args, "published", None)),
+        retry_failed=bool(getattr(args, "retry_failed", False)),
     )
 
 
@@ -515,11 +430,44 @@ async def _close_backend(pipeline: Pipeline) -> None:
 def _open_cache(path: Path, settings: Settings) -> SummaryCache:
     try:
         return SummaryCache(path, settings)
+    except StoreError:
+        raise
     except (sqlite3.Error, OSError) as exc:
         raise UsageError(
             f"cannot open the summary cache {path} ({exc}): give another --cache PATH, "
             "or --no-cache"
         ) from None
+
+
+def _line_for(outcome: Outcome) -> bytes:
+    try:
+        return outcome.model_dump_json().encode("utf-8") + b"\n"
+    except Exception as exc:  # e.g. a model answer with a lone surrogate: that line's failure
+        problem = ValueError(f"the result could not be written as JSON ({exc})"[:500])
+        safe_id = outcome.id.encode("utf-8", "backslashreplace").decode("utf-8")
+        return Outcome.failure(safe_id, problem).model_dump_json().encode("utf-8") + b"\n"
+
+
+def resume_notes(existing: Existing, out: Path) -> list[str]:
+    """What a resume's scan of OUT changed, as lines for the run's log."""
+    notes = []
+    if existing.repaired:
+        parts = [
+            f"{count} {what}"
+            for count, what in (
+                (existing.dropped_lines + int(existing.repaired_tail), "incomplete or invalid"),
+                (existing.duplicates, "duplicate"),
+            )
+            if count
+        ]
+        notes.append(
+            f"summarizer batch: repaired {out}: removed {' and '.join(parts)} line(s)"
+        )
+    if existing.retrying:
+        notes.append(
+            f"summarizer batch: retrying {existing.retrying} failed article(s) from {out.name}"
+        )
+    return notes
 
 
 async def run_batch(
@@ -529,20 +477,27 @@ async def run_batch(
     out: IO[str],
     stdin: IO[bytes] | None = None,
     pipeline: Pipeline | None = None,
+    stats: BatchStats | None = None,
 ) -> BatchStats:
-    """Run one batch to `options.out`; progress and the final line go to `out`."""
+    """Run one batch to `options.out`; progress and the final line go to `out`.
+
+    `stats` (filled as the run goes) lets a caller report a run that a signal cancelled.
+    A write error on OUT stops the run, abandoning the articles in flight: `OutputError`."""
     options.check()
+    check_output_path(options.out, options.input, stdin)  # before anything truncates OUT
     source = open_source(
         options.input, max_chars=options.max_chars, stdin=stdin, published=options.published
     )
     options.out.parent.mkdir(parents=True, exist_ok=True)
-    existing = scan_existing(options.out) if options.resume else Existing()
-    if existing.repaired_tail or existing.dropped_lines:
-        out.write(
-            f"summarizer batch: repaired {options.out}: removed "
-            f"{existing.dropped_lines + int(existing.repaired_tail)} incomplete line(s)\n"
-        )
-    stats = BatchStats(total=source.total)
+    existing = (
+        scan_existing(options.out, retry_failed=options.retry_failed)
+        if options.resume
+        else Existing()
+    )
+    for note in resume_notes(existing, options.out):
+        out.write(note + "\n")
+    stats = stats if stats is not None else BatchStats()
+    stats.total = source.total
     done = existing.ids
 
     def pending() -> Iterator[SourceItem]:
@@ -552,9 +507,20 @@ async def run_batch(
             else:
                 yield item
 
+    def cache_failed(exc: Exception) -> None:
+        out.write(
+            f"summarizer batch: the summary cache {options.cache_path} failed ({exc}): "
+            "skipping it for the rest of this run\n"
+        )
+        out.flush()
+
     cache = _open_cache(options.cache_path, settings) if options.cache_path else None
     own_pipeline = pipeline is None
-    pipeline = pipeline or Pipeline(settings, build_backend(settings))
+    try:
+        pipeline = pipeline or Pipeline(settings, build_backend(settings))
+    except BaseException:
+        await _release(None, cache)
+        raise
     limiter = RateLimiter(options.rpm, options.tpm)
 
     def limited(pause: float) -> None:
@@ -565,7 +531,12 @@ async def run_batch(
         client, limiter, answer_tokens=settings.max_tokens, on_limited=limited
     )
     engine = Engine(
-        pipeline, concurrency=options.concurrency, limiter=limiter, http_gated=gated, cache=cache
+        pipeline,
+        concurrency=options.concurrency,
+        limiter=limiter,
+        http_gated=gated,
+        cache=cache,
+        on_cache_error=cache_failed,
     )
     try:
         sink = JsonlSink(options.out, append=options.resume)
@@ -574,16 +545,26 @@ async def run_batch(
         raise
     reporter = _reporter(options.progress, out, source.total)
     lines: asyncio.Queue[Outcome | None] = asyncio.Queue()
+    write_failure: list[OutputError] = []
+    running = asyncio.ensure_future(
+        engine.run(pending(), lambda _i, outcome: lines.put_nowait(outcome))
+    )
 
     async def write_lines() -> None:
         last_sync = time.monotonic()
-        while (outcome := await lines.get()) is not None:
-            sink.write(outcome.model_dump_json().encode("utf-8") + b"\n")
-            stats.add(outcome)
-            reporter.update(stats)
-            if time.monotonic() - last_sync >= _FSYNC_EVERY_S:
-                await asyncio.to_thread(sink.sync)
-                last_sync = time.monotonic()
+        try:
+            while (outcome := await lines.get()) is not None:
+                sink.write(_line_for(outcome))
+                stats.add(outcome)
+                reporter.update(stats)
+                if time.monotonic() - last_sync >= _FSYNC_EVERY_S:
+                    await asyncio.to_thread(sink.sync)
+                    last_sync = time.monotonic()
+        except OutputError as exc:
+            # Nothing more can be kept: stop sending requests (the ones in flight, at most
+            # --concurrency, are abandoned; their answers are in the cache when it works).
+            write_failure.append(exc)
+            running.cancel()
 
     async def tick() -> None:
         while True:
@@ -594,16 +575,23 @@ async def run_batch(
         writer = asyncio.create_task(write_lines())
         ticker = asyncio.create_task(tick())
         try:
-            await engine.run(pending(), lambda _i, outcome: lines.put_nowait(outcome))
+            await running
+        except asyncio.CancelledError:
+            if not write_failure:
+                raise
         finally:
             lines.put_nowait(None)
             await writer
             ticker.cancel()
     finally:
-        sink.close()
-        stats.cache_errors = engine.cache_errors
-        reporter.stop(stats)
-        await _release(pipeline if own_pipeline else None, cache)
+        try:
+            sink.close()
+        finally:
+            stats.cache_errors = engine.cache_errors
+            reporter.stop(stats)
+            await _release(pipeline if own_pipeline else None, cache)
+    if write_failure:
+        raise write_failure[0]
     return stats
 
 
@@ -617,18 +605,40 @@ async def _release(pipeline: Pipeline | None, cache: SummaryCache | None) -> Non
 def run_batch_cli(
     args: argparse.Namespace, *, settings: Settings, out: IO[str], stdin: IO[bytes] | None = None
 ) -> int:
-    """`summarizer batch`: 0 when every article succeeded, 1 when any failed (its line says why)."""
+    """`summarizer batch`: 0 when every article succeeded, 1 when any failed (its line says why).
+
+    One writer per OUT (an OS lock held for the whole run). SIGINT, SIGTERM and SIGHUP end a
+    local run the same way: in-flight articles abandoned, the summary line written, then
+    `Interrupted`."""
     options = options_from_args(args)
-    if options.engine == "ray":
-        from summarizer.engines.ray_engine import run_ray
+    options.check()
+    for path, what in ((options.cache_path, "--cache"), (settings.store_path, "--store")):
+        if path:
+            check_not_output(Path(path), what, options.out, options.input)
+    with claim_output(options.out, options.input, stdin):
+        if options.engine == "ray":
+            from summarizer.engines.ray_engine import run_ray
 
-        stats = run_ray(options, settings, out=out, stdin=stdin)
-    elif options.engine == "openai-batch":
-        from summarizer.engines.openai_batch import run_openai_batch
+            stats = run_ray(options, settings, out=out, stdin=stdin)
+        elif options.engine == "openai-batch":
+            from summarizer.engines.openai_batch import run_openai_batch
 
-        stats, _report = asyncio.run(run_openai_batch(options, settings, out=out, stdin=stdin))
-    else:
-        stats = asyncio.run(run_batch(options, settings, out=out, stdin=stdin))
+            stats, _report = asyncio.run(
+                run_openai_batch(options, settings, out=out, stdin=stdin)
+            )
+        else:
+            stats = BatchStats()
+            work = run_batch(options, settings, out=out, stdin=stdin, stats=stats)
+            signum = run_until_signal(work)
+            if signum is not None:
+                out.write(final_line(stats, options.out) + "\n")
+                out.flush()
+                name = signal.Signals(signum).name
+                raise Interrupted(
+                    f"interrupted by {name}: {stats.written} line(s) written to "
+                    f"{options.out}; run the same command with --resume to finish",
+                    signum=signum,
+                )
     out.write(final_line(stats, options.out) + "\n")
     if stats.undated_times:
         warning = undated_warning(stats.undated_articles, stats.undated_times)
@@ -640,3 +650,42 @@ def run_batch_cli(
         )
     out.flush()
     return 1 if stats.failed else 0
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def run_until_signal(work: Coroutine[Any, Any, Any]) -> int | None:
+    """Run `work` on a new event loop; the first SIGINT, SIGTERM or SIGHUP cancels it and is
+    returned (None when it finished). Later signals are ignored while it winds down and
+    after, so repeated Ctrl-C cannot raise KeyboardInterrupt inside its tasks or its exit."""
+    received: list[int] = []
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+
+        def stop(signum: int) -> None:
+            if not received:
+                received.append(signum)
+                task.cancel()
+
+        installed = []
+        for signum in _STOP_SIGNALS:
+            with contextlib.suppress(ValueError, RuntimeError):  # not the main thread
+                loop.add_signal_handler(signum, stop, signum)
+                installed.append(signum)
+        try:
+            await work
+        except asyncio.CancelledError:
+            if not received:
+                raise
+        finally:
+            for signum in installed:
+                loop.remove_signal_handler(signum)
+                if received:  # the process is on its way out: a second Ctrl-C must not
+                    signal.signal(signum, signal.SIG_IGN)  # cut its summary short
+
+    asyncio.run(main())
+    return received[0] if received else None

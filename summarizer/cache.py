@@ -22,6 +22,10 @@ from summarizer.schemas import Article, ArticleSummary
 from summarizer.store import ResponseStore, content_key
 from summarizer.version import __version__
 
+# A cache only saves time: waiting longer for another process's lock than a model call
+# takes would cost more than it saves.
+CACHE_BUSY_TIMEOUT_S = 5.0
+
 # Settings that change what the model answers or what the pipeline makes of it.
 ANSWER_FIELDS: tuple[str, ...] = (
     "backend", "model", "base_url", "model_path", "prompt_format", "instructor_mode",
@@ -47,7 +51,13 @@ class SummaryCache:
 
     def __init__(self, path: str | Path, settings: Settings) -> None:
         self.path = Path(path)
-        self._store = ResponseStore(self.path, table="summaries")
+        self._store = ResponseStore(
+            self.path,
+            table="summaries",
+            busy_timeout_s=CACHE_BUSY_TIMEOUT_S,
+            role="the summary cache",
+            fix="give another --cache PATH, or --no-cache",
+        )
         self._fingerprint = settings_fingerprint(settings)
         self._summary_type = settings.summary_type
 

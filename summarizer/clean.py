@@ -22,6 +22,8 @@ _BOILERPLATE = [
         # Cookie banners speak about the site in the first person.
         r"^(we( and our (partners|vendors))?|(this|our) (web)?site) (also )?uses? cookies\b",
         r"^(accept|reject|decline|allow|manage)( all| necessary)?( cookies)?\s*$",
+        r"^(manage|update|change) (my |your )?(cookie |privacy )?"
+        r"(preferences|settings|consent|choices|options)\s*$",
         r"^(cookie|privacy) (policy|settings|preferences)\s*$",
         r"^(read|see|show|load|view) more\s*[.…>»›→]*\s*$",
         r"^(read|see) (also|more)\s*:",

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from summarizer.config import DEFAULT_OPENAI_MODEL, Settings, debug_enabled
-from summarizer.errors import ModelError, SummarizerError, UsageError
+from summarizer.errors import Interrupted, ModelError, SummarizerError, UsageError
 from summarizer.version import __version__
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -243,7 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--rpm", type=float, metavar="N", help="client-side limit on requests per minute (default: none)")
     b.add_argument("--tpm", type=float, metavar="N", help="client-side limit on tokens per minute (default: none)")
-    b.add_argument("--resume", action="store_true", help="skip ids already in --out")
+    b.add_argument("--resume", action="store_true", help="skip ids already done in --out (default: start afresh)")
+    b.add_argument(
+        "--retry-failed", action="store_true",
+        help="--resume that also re-runs failures caused by the article or the model",
+    )
     b.add_argument("--cache", metavar="PATH", help="summary cache (SQLite); default: OUT.jsonl.cache.sqlite")
     b.add_argument("--no-cache", action="store_true", help="do not read or write the summary cache")
     b.add_argument(
@@ -339,6 +343,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         sys.stderr.write(f"summarizer: error: {exc}\n")
         return EXIT_USAGE
+    except Interrupted as exc:
+        sys.stderr.write(f"summarizer: {exc}\n")
+        return 128 + exc.signum
     except ModelError as exc:
         if debug:
             traceback.print_exc()

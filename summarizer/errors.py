@@ -1,8 +1,20 @@
 """One error hierarchy. User mistakes (`UsageError`) are kept apart from model and
 transport failures (`ModelError`), which carry the model, HTTP status and attempts.
 
-Every message says how to fix the problem; `cli.py` maps `UsageError` to exit 2
-and `ModelError` to exit 1.
+Every message says how to fix the problem; `cli.py` maps `UsageError` to exit 2,
+`Interrupted` to 128 + the signal, and the rest to exit 1.
+
+    SummarizerError
+    ├── UsageError            exit 2
+    │   ├── InputError
+    │   ├── ConfigError
+    │   └── StoreError
+    ├── OutputError
+    ├── Interrupted           exit 128 + signal
+    └── ModelError
+        ├── TransportError
+        ├── ModelOutputError
+        └── ReplayMissError
 """
 
 from __future__ import annotations
@@ -54,6 +66,23 @@ class EndpointConfigError(ConfigError):
     @property
     def kind(self) -> str:
         return type(self).__name__
+
+
+class StoreError(UsageError):
+    """A response store or summary cache is unusable: not a database, corrupt, or locked."""
+
+
+class OutputError(SummarizerError):
+    """The batch output could not be written (disk full, read-only, device error)."""
+
+
+class Interrupted(SummarizerError):
+    """A signal (Ctrl-C, SIGTERM, SIGHUP) ended a batch; what it wrote is whole lines."""
+
+    def __init__(self, message: str, *, signum: int) -> None:
+        super().__init__(message)
+        self.signum = signum
+        """The signal's number: the CLI exits with 128 + it."""
 
 
 class ModelError(SummarizerError):

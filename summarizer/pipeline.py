@@ -11,6 +11,7 @@ from summarizer.chunking import Chunk, split
 from summarizer.clean import Cleaned, clean
 from summarizer.config import Settings
 from summarizer.draft import QuoteCheck
+from summarizer.errors import InputError
 from summarizer.extra_fields import summary_types
 from summarizer.grounding import Span, align
 from summarizer.postprocess import Grounder, Items, canonicalise_actors, merge
@@ -89,6 +90,12 @@ class Pipeline:
         # Checked here, not only where files are read, so a Python caller meets the CLI's rule.
         require_text(article, f"article {article.id!r}")
         cleaned = clean(article.text)
+        if not cleaned.text.strip():
+            # Every entry point (a file, a record, a page, a Python call) ends up here.
+            raise InputError(
+                f"{article.id}: no article text found (only page boilerplate such as a cookie "
+                "banner or a menu): give the article's own text"
+            )
         chunks = split(cleaned.text, self.backend.article_token_budget, self.backend.count_tokens)
         return _Prepared(article, cleaned, chunks)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from summarizer.charset import declared_charset
 from summarizer.errors import InputError
 from summarizer.schemas import Article
 
@@ -58,15 +59,35 @@ def _parse_date(value: str, what: str) -> date:
         ) from None
 
 
-def _decode(data: bytes, origin: str) -> str:
+def _decode(data: bytes, origin: str, *, html: bool = False) -> str:
     if b"\x00" in data[:8192]:
         raise InputError(f"{origin} looks like a binary file: give a text, JSON or HTML article")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        declared = declared_charset(data) if html else None
+        if declared is not None:
+            return _decode_declared(data, origin, declared)
         raise InputError(
             f"{origin} is not valid UTF-8 (byte {exc.start}): convert it, e.g. "
             "`iconv -f latin1 -t utf-8`"
+        ) from None
+
+
+def _decode_declared(data: bytes, origin: str, charset: str) -> str:
+    # Only reached once UTF-8 failed: valid UTF-8 wins whatever a page declares, since
+    # mislabelled pages are common; otherwise the declaration is the best evidence there is.
+    try:
+        return data.decode(charset)
+    except LookupError:
+        raise InputError(
+            f"{origin} declares the charset {charset!r}, which is not known here: convert "
+            "it to UTF-8"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{origin} is not valid {charset} as it declares (byte {exc.start}): convert it "
+            f"to UTF-8 from its real encoding, e.g. `iconv -f {charset} -t utf-8`"
         ) from None
 
 
@@ -145,7 +166,7 @@ def article_from_record(record: Any, origin: str) -> Article:
 
 
 def article_from_bytes(data: bytes, *, origin: str, suffix: str = ".txt") -> Article:
-    text = _decode(data, origin)
+    text = _decode(data, origin, html=suffix in (".html", ".htm"))
     if not text.strip():
         raise InputError(f"{origin} is empty: give an article with some text")
     if suffix == ".jsonl":
@@ -160,6 +181,10 @@ def article_from_bytes(data: bytes, *, origin: str, suffix: str = ".txt") -> Art
             raise InputError(
                 f"{origin}: invalid JSON at line {exc.lineno}: fix it or save the article as .txt"
             ) from None
+        except RecursionError:
+            raise InputError(
+                f"{origin}: invalid JSON (nested too deeply to read): give one flat article record"
+            ) from None
         return article_from_record(record, origin)
     if suffix in (".html", ".htm"):
         page = html_to_text(text, origin)
@@ -173,13 +198,31 @@ def require_text(article: Article, origin: str) -> None:
         raise InputError(f"{origin} is empty: give an article with some text")
 
 
+def encodable(text: str) -> bool:
+    """False for text holding lone surrogates (JSON's "\\ud800"): no UTF-8 form exists."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_article(article: Article, origin: str, max_chars: int = DEFAULT_MAX_CHARS) -> Article:
     require_text(article, origin)
-    if len(article.text) > max_chars:
+    # The title goes to the model with the text, so it counts against the same limit.
+    size = len(article.text) + len(article.title or "")
+    if size > max_chars:
         raise InputError(
-            f"{origin} has {len(article.text):,} characters, over the limit of {max_chars:,}: "
-            "split it, or raise the limit with --max-chars"
+            f"{origin} has {size:,} characters{' with its title' if article.title else ''}, "
+            f"over the limit of {max_chars:,}: split it, or raise the limit with --max-chars"
         )
+    for name in ("id", "text", "title", "url", "source", "language"):
+        value = getattr(article, name)
+        if isinstance(value, str) and not encodable(value):
+            raise InputError(
+                f'{origin}: field "{name}" holds characters that cannot be encoded as UTF-8 '
+                "(a lone surrogate such as \\ud800): fix the record"
+            )
     # The same rule for every way an article arrives (file, record, batch line).
     parse_published(article.published, what=f'{origin}: "published"')
     return article

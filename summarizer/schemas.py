@@ -8,11 +8,11 @@ the fields the pipeline fills itself).
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 
 class _Model(BaseModel):
@@ -171,6 +171,20 @@ class Article(_Model):
 
     # Set when `text` was extracted from a page (not part of the record, nor of cache keys).
     _extracted: bool = PrivateAttr(default=False)
+
+    @field_validator("published", mode="before")
+    @classmethod
+    def _day_of_a_timestamp(cls, value: Any) -> Any:
+        # Feeds give "2022-12-19T10:00:00+03:00": the day is the one in the article's own
+        # offset (its local date), never shifted to UTC.
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, str) and len(value.strip()) > 10:
+            try:
+                return datetime.fromisoformat(value.strip()).date()
+            except ValueError:
+                return value  # pydantic's own message then says what is wrong
+        return value
 
     @model_validator(mode="after")
     def _default_id(self) -> Article:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -30,6 +30,7 @@ from summarizer.reader import (
     article_from_bytes,
     article_from_record,
     check_article,
+    encodable,
 )
 from summarizer.schemas import Article, text_id
 
@@ -135,7 +136,7 @@ def iter_directory(
     for name in names:
         stem, suffix = os.path.splitext(name)
         # `a.json` and `a.txt` would share an id: the later file keeps its full name.
-        article_id = stem if stem not in seen else name
+        article_id = _unique(_printable(stem) if stem not in seen else _printable(name), seen)
         seen.add(article_id)
         origin = str(folder / name)
         try:
@@ -147,6 +148,10 @@ def iter_directory(
             continue
         except OSError as exc:
             problem = InputError(f"{origin}: cannot read it ({exc.strerror}): check permissions")
+            yield SourceItem(article_id, error=problem)
+            continue
+        except Exception as exc:  # whatever one file does, it is that file's failure
+            problem = InputError(f"{origin}: cannot read it ({type(exc).__name__}): fix it")
             yield SourceItem(article_id, error=problem)
             continue
         if suffix.lower() == ".json" and article.id != text_id(article.text):
@@ -194,24 +199,45 @@ def _iter_jsonl_file(path: Path, max_chars: int) -> Iterator[SourceItem]:
 def iter_jsonl(
     stream: IO[bytes], *, max_chars: int = DEFAULT_MAX_CHARS, origin: str = "standard input"
 ) -> Iterator[SourceItem]:
-    """Article records, one JSON object a line; blank lines are skipped."""
+    """Article records, one JSON object a line; blank lines are skipped.
+
+    Ids are unique across given and generated ones: a generated `line-N` that a record
+    already took becomes `line-N~2`; a given id seen before fails on its later line."""
     seen: dict[str, int] = {}
     for number, raw in enumerate(stream, start=1):
         if not raw.strip():
             continue
         item = _record_item(raw, number, origin, max_chars)
+        generated = item.id == f"line-{number}"
         first = seen.get(item.id)
-        if first is not None:
+        if first is not None and generated:
+            unique = _unique(item.id, seen)
+            article = item.article.model_copy(update={"id": unique}) if item.article else None
+            item = SourceItem(unique, article=article, error=item.error)
+        elif first is not None:
             item = SourceItem(
-                f"line-{number}",
+                _unique(f"line-{number}", seen),
                 error=InputError(
                     f"{origin}:{number}: id {item.id!r} already appeared on line {first}: "
                     "give every article its own id"
                 ),
             )
-        else:
-            seen[item.id] = number
+        seen[item.id] = number
         yield item
+
+
+def _unique(candidate: str, seen: Container[str]) -> str:
+    if candidate not in seen:
+        return candidate
+    n = 2
+    while f"{candidate}~{n}" in seen:
+        n += 1
+    return f"{candidate}~{n}"
+
+
+def _printable(name: str) -> str:
+    # A file name that is not UTF-8 arrives with surrogate escapes, which no JSON line can hold.
+    return name if encodable(name) else name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _record_item(raw: bytes, number: int, origin: str, max_chars: int) -> SourceItem:
@@ -226,8 +252,16 @@ def _record_item(raw: bytes, number: int, origin: str, max_chars: int) -> Source
             fallback,
             error=InputError(f"{where}: invalid JSON ({exc.msg}): write one JSON object a line"),
         )
+    except RecursionError:
+        return SourceItem(
+            fallback,
+            error=InputError(
+                f"{where}: invalid JSON (nested too deeply to read): write one flat article "
+                "record a line"
+            ),
+        )
     given = record.get("id") if isinstance(record, dict) else None
-    article_id = given if isinstance(given, str) and given else fallback
+    article_id = given if isinstance(given, str) and given and encodable(given) else fallback
     try:
         if isinstance(record, dict) and record.get("id") in (None, ""):
             record = {**record, "id": fallback}
@@ -235,4 +269,7 @@ def _record_item(raw: bytes, number: int, origin: str, max_chars: int) -> Source
         check_article(article, where, max_chars)
     except SummarizerError as exc:
         return SourceItem(article_id, error=exc)
+    except Exception as exc:  # whatever one record does, it is that record's failure
+        problem = InputError(f"{where}: cannot read this record ({type(exc).__name__}): fix it")
+        return SourceItem(article_id, error=problem)
     return SourceItem(article.id, article=article)

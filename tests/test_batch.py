@@ -25,7 +25,6 @@ from summarizer.batch import (
     Engine,
     progress_line,
     run_batch,
-    scan_existing,
 )
 from summarizer.config import Settings, resolve_settings
 from summarizer.schemas import Article, ArticleSummary
@@ -300,16 +299,7 @@ def test_resume_skips_ids_in_out_and_repairs_a_torn_last_line(
     assert sorted(line["id"] for line in lines) == sorted(ids)
     assert len(chat_requests(server)) == 4
     err = capsys.readouterr().err
-    assert "removed 1 incomplete line" in err and "2 already in out.jsonl" in err
-
-
-def test_scan_existing_drops_unreadable_lines_anywhere(tmp_path: Path) -> None:
-    out = tmp_path / "out.jsonl"
-    out.write_bytes(b'{"id":"a","ok":true}\n\x00\x00garbage\n{"id":"b","ok":true}\n{"id":"c"')
-    found = scan_existing(out)
-    assert found.ids == {"a", "b"}
-    assert found.dropped_lines == 1 and found.repaired_tail
-    assert out.read_bytes() == b'{"id":"a","ok":true}\n{"id":"b","ok":true}\n'
+    assert "removed 1 incomplete or invalid line(s)" in err and "2 already in out.jsonl" in err
 
 
 def test_kill_9_mid_run_then_resume_gives_one_line_per_id(tmp_path: Path) -> None:

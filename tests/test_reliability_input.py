@@ -569,7 +569,7 @@ def test_ids_with_path_characters_are_only_data(
     assert json.loads(single.read_text(encoding="utf-8"))["article_id"] == "../../etc/x"
     created = _tree(tmp_path) - before
     allowed = {"out.jsonl", "out.jsonl.cache.sqlite", "out.jsonl.cache.sqlite-wal",
-               "out.jsonl.cache.sqlite-shm", "a.txt", "single.json"}
+               "out.jsonl.cache.sqlite-shm", "out.jsonl.lock", "a.txt", "single.json"}
     assert {Path(p).name for p in created} <= allowed
     assert all(p.startswith("deep/work/") for p in created)
     assert not Path("/etc/x").exists() and not (tmp_path / "etc").exists()

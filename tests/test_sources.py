@@ -207,3 +207,16 @@ def test_jsonl_file_total_counts_lines_including_an_unterminated_last_one(tmp_pa
     assert source.total == 2
     assert [i.id for i in source.items] == ["a", "b"]
     assert str(path) in source.name
+
+
+def test_generated_ids_never_collide_with_given_ones() -> None:
+    items = _jsonl(
+        [
+            json.dumps({"id": "line-2", "text": "one"}),
+            json.dumps({"text": "two"}),  # would be line-2: taken
+            json.dumps({"id": "line-2~2", "text": "three"}),  # a given id equal to that: refused
+        ]
+    )
+    assert [i.id for i in items] == ["line-2", "line-2~2", "line-3"]
+    assert items[1].article is not None and items[1].article.id == "line-2~2"
+    assert items[2].error is not None and "already appeared on line 2" in items[2].error.message

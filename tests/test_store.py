@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from conftest import run_together
 
+from summarizer.errors import StoreError
 from summarizer.store import ResponseStore, content_key
 
 PER_WRITER = 100
@@ -136,3 +139,72 @@ def test_processes_creating_one_new_store_at_once_all_succeed(tmp_path: Path) ->
     for round_ in range(5):
         path = tmp_path / f"new-{round_}.sqlite"
         run_together([["-c", _OPENER, str(path)] for _ in range(4)])
+
+
+# -- unusable files --------------------------------------------------------------------------
+
+
+def corrupt_copy(path: Path) -> Path:
+    """A real store whose first page (the schema) is overwritten: a valid header, bad inside."""
+    store = ResponseStore(path)
+    store.put("k", {"a": 1})
+    store.close()
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_file_that_is_not_a_database_is_refused_untouched(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database\n")
+    with pytest.raises(StoreError) as refused:
+        ResponseStore(notes)
+    assert str(refused.value) == (
+        f"the response store {notes} is not an SQLite database: give another --store PATH"
+    )
+    assert notes.read_text() == "not a database\n"
+    with pytest.raises(StoreError, match="is a directory"):
+        ResponseStore(tmp_path)
+
+
+def test_a_corrupt_database_names_the_file_and_the_fix(tmp_path: Path) -> None:
+    path = corrupt_copy(tmp_path / "store.sqlite")
+    with pytest.raises(StoreError) as refused:
+        ResponseStore(path, role="the summary cache", fix="give another --cache PATH")
+    assert str(refused.value) == (
+        f"the summary cache {path} is corrupt (database disk image is malformed): give another "
+        "--cache PATH, or move the file away to start a new one"
+    )
+
+
+def test_a_locked_store_waits_a_bounded_time_then_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    store = ResponseStore(path, busy_timeout_s=0.3)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        started = time.monotonic()
+        with pytest.raises(StoreError) as locked:
+            store.put("k", 1)
+        waited = time.monotonic() - started
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert 0.25 <= waited < 3
+    assert str(locked.value) == (
+        f"the response store {path} stayed locked by another process for 0.3 s: wait for it "
+        "to finish, or give another --store PATH"
+    )
+    store.put("k", 1)  # usable again once the other writer is done
+    assert store.get("k") == 1
+
+
+def test_an_unreadable_value_is_a_miss(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    store = ResponseStore(path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("INSERT INTO responses VALUES ('bad', '{not json', 0)")
+    conn.execute("INSERT INTO responses VALUES ('deep', ?, 0)", ("[" * 100_000,))
+    conn.close()
+    assert store.get("bad") is None and store.get("deep") is None

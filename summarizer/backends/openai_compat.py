@@ -49,6 +49,7 @@ from summarizer.errors import (
     ModelError,
     ModelOutputError,
     ReplayMissError,
+    StoreError,
     TransportError,
 )
 from summarizer.extra_fields import draft_type
@@ -449,6 +450,8 @@ class OpenAIBackend(Backend):
         if isinstance(root, ModelError | EndpointConfigError):
             root.attempts = root.attempts or stats.attempts
             return root, root.__cause__
+        if isinstance(root, StoreError):  # the store failed, not the model: say so as it is
+            raise root from None
         if isinstance(root, instructor.core.IncompleteOutputException):
             return ModelOutputError(
                 f"{self.model}: the answer was cut off at max_tokens={self.settings.max_tokens} "

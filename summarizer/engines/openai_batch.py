@@ -49,11 +49,12 @@ from openai.types.chat import ChatCompletion
 
 from summarizer.backends.base import Backend, ModelResult
 from summarizer.backends.openai_compat import OpenAIBackend
-from summarizer.batch import BatchOptions, BatchStats, run_batch, scan_existing
+from summarizer.batch import BatchOptions, BatchStats, resume_notes, run_batch
 from summarizer.cache import SummaryCache
 from summarizer.config import Settings
 from summarizer.draft import DraftSummary, QuoteCheck
-from summarizer.errors import ConfigError, ModelError, TransportError, UsageError
+from summarizer.errors import ConfigError, ModelError, StoreError, TransportError, UsageError
+from summarizer.outfile import scan_existing
 from summarizer.pipeline import Pipeline
 from summarizer.prompts import PromptInput
 from summarizer.schemas import Article, ArticleSummary
@@ -592,11 +593,11 @@ async def _submit_all(
     source = open_source(options.input, max_chars=options.max_chars, published=options.published)
     done: set[str] = set()
     if options.resume:
-        existing = scan_existing(options.out)  # repairs a torn tail; run_batch then finds none
+        # Repairs OUT and removes the failures to retry; run_batch's own scan then finds none.
+        existing = scan_existing(options.out, retry_failed=options.retry_failed)
         done = existing.ids
-        if existing.repaired_tail or existing.dropped_lines:
-            removed = existing.dropped_lines + int(existing.repaired_tail)
-            out.write(f"summarizer batch: repaired {options.out}: removed {removed} line(s)\n")
+        for note in resume_notes(existing, options.out):
+            out.write(note + "\n")
     cache = _open_cache(options.cache_path, settings)
     try:
         for item in source.items:
@@ -617,6 +618,8 @@ def _open_cache(path: Path | None, settings: Settings) -> SummaryCache | None:
         return None
     try:
         return SummaryCache(path, settings)
+    except StoreError:  # already names the file and the fix
+        raise
     except Exception as exc:
         raise UsageError(
             f"cannot open the summary cache {path} ({exc}): give another --cache PATH, "

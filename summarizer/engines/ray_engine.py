@@ -30,14 +30,13 @@ from summarizer.batch import (
     BatchOptions,
     BatchStats,
     Engine,
-    Existing,
-    JsonlSink,
     _reporter,
-    scan_existing,
+    resume_notes,
 )
 from summarizer.cache import SummaryCache
 from summarizer.config import Settings
-from summarizer.errors import UsageError
+from summarizer.errors import StoreError, UsageError
+from summarizer.outfile import Existing, JsonlSink, scan_existing
 from summarizer.pipeline import Pipeline, build_backend
 from summarizer.ratelimit import RateLimiter
 from summarizer.schemas import Article
@@ -164,15 +163,20 @@ def run_ray(
         options.input, max_chars=options.max_chars, stdin=stdin, published=options.published
     )
     options.out.parent.mkdir(parents=True, exist_ok=True)
-    existing = scan_existing(options.out) if options.resume else Existing()
-    if existing.repaired_tail or existing.dropped_lines:
-        removed = existing.dropped_lines + int(existing.repaired_tail)
-        out.write(f"summarizer batch: repaired {options.out}: removed {removed} line(s)\n")
+    existing = (
+        scan_existing(options.out, retry_failed=options.retry_failed)
+        if options.resume
+        else Existing()
+    )
+    for note in resume_notes(existing, options.out):
+        out.write(note + "\n")
     run = _Run(options, settings, out)
     run.stats.total = source.total
     if options.cache_path is not None:
         try:
             run.cache = SummaryCache(options.cache_path, settings)
+        except StoreError:  # already names the file and the fix
+            raise
         except Exception as exc:
             raise UsageError(
                 f"cannot open the summary cache {options.cache_path} ({exc}): give another "
