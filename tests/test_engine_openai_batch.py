@@ -10,39 +10,22 @@ from typing import Any
 import openai
 import pytest
 from conftest import use_only_api_key
+from helpers_batch import CANARY, read_lines, stable
 
 from summarizer import cli
 from summarizer.engines.openai_batch import state_path
 from summarizer.testing import FakeOpenAIServer, RecordedRequest, Reply, json_answer
 from summarizer.testing.samples import DRAFT, sample_text, write_sample_jsonl
 
-CANARY = "sk-canary-openai-batch-51c0e2"
 # Fails the draft schema: instructor re-asks (live).
 INVALID: dict[str, Any] = {"summary": "x", "meetings": "not a list"}
 # Fits the schema, but its evidence is not in the article: the quote check re-asks (live).
 UNGROUNDED: dict[str, Any] = {**DRAFT, "planned_events": [{**DRAFT["planned_events"][0],
                                                            "evidence": ["Invented words."]}]}
-VOLATILE = ("latency_s", "cache_hit")
 
 # Shared with the other batch tests and the benchmark (summarizer.testing.samples).
 text = sample_text
 write_jsonl = write_sample_jsonl
-
-
-def read_lines(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def stable(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Lines sorted by id, without the fields that differ between runs of the same answers."""
-    result = []
-    for line in sorted(lines, key=lambda line: line["id"]):
-        line = json.loads(json.dumps(line))
-        if line.get("summary"):
-            for name in VOLATILE:
-                line["summary"]["run"].pop(name, None)
-        result.append(line)
-    return result
 
 
 def live(srv: FakeOpenAIServer) -> list[RecordedRequest]:

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_engine_openai_batch import CANARY, DRAFT, read_lines, stable, write_jsonl
+from helpers_batch import CANARY, read_lines, stable
 
 from summarizer import cli
 from summarizer.testing import FakeOpenAIServer, json_answer
+from summarizer.testing.samples import DRAFT
+from summarizer.testing.samples import write_sample_jsonl as write_jsonl
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_eval_compare import degrade, make_run, synthetic_suite
+from helpers_eval import degrade, make_run, synthetic_suite
 
 from summarizer.errors import UsageError
 from summarizer.eval.compare import compare, flaky_fixtures, gate

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_eval_scoring import S2, SEEDS, TEXT, example_gold, write_fixture
+from helpers_eval import S2, SEEDS, TEXT, example_gold, write_fixture
 
 from summarizer.errors import InputError
 from summarizer.eval.gold import AnyOf, alternatives, load_fixture, load_suite_dir, to_prediction

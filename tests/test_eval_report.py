@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_eval_compare import degrade, make_run, synthetic_suite
-from test_eval_scoring import write_fixture
-from test_render import assert_no_active_content, parse
+from helpers_eval import degrade, make_run, synthetic_suite, write_fixture
+from helpers_render import assert_no_active_content, parse
 
 from summarizer.errors import UsageError
 from summarizer.eval.compare import compare, gate

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_eval_compare import degrade, make_run, synthetic_suite
+from helpers_eval import degrade, make_run, synthetic_suite
 
 from summarizer.errors import InputError, UsageError
 from summarizer.eval.gold import Gold, to_prediction

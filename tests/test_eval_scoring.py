@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers_eval import S1, S2, S3, S4, SEEDS, TEXT, example_gold, write_fixture
 
 from summarizer.eval.gold import Gold, load_fixture, load_suite_dir, to_prediction
 from summarizer.eval.scoring import (
@@ -30,77 +30,6 @@ from summarizer.schemas import (
     Statement,
     TimeExpr,
 )
-
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-
-S1 = "Foreign ministers Anna Berg of Norland and Piet Vos of Sudland met in Porto on Monday."
-S2 = '"We agreed to cooperate on energy," Berg said.'
-S3 = "Vos said the talks had been useful."
-S4 = "The two ministers will meet again in Lisbon in March 2024."
-TEXT = " ".join([S1, S2, S3, S4])
-
-
-def example_gold() -> dict[str, Any]:
-    berg = {
-        "name": {"any_of": ["Anna Berg", "Berg"]},
-        "role": "foreign minister",
-        "affiliation": "Norland",
-    }
-    vos = {"name": "Piet Vos", "role": "foreign minister", "affiliation": "Sudland"}
-    return {
-        "title": "Ministers meet",
-        "summary": "Two ministers met.",
-        "meetings": [
-            {
-                "participants": [berg, vos],
-                "location": {"any_of": ["Porto", "Porto, Portugal"]},
-                "time": {
-                    "text": "on Monday",
-                    "start": "2023-05-15",
-                    "end": "2023-05-15",
-                    "granularity": "day",
-                },
-                "format": "in_person",
-                "evidence": [{"quote": S1}],
-            }
-        ],
-        "statements": [
-            {
-                "speaker": {"name": {"any_of": ["Anna Berg", "Berg"]}},
-                "content": "Berg said they agreed to cooperate on energy.",
-                "quote": "We agreed to cooperate on energy,",
-                "evidence": [{"quote": S2}],
-            },
-            {
-                "speaker": {"name": "Piet Vos"},
-                "content": "Vos said the talks had been useful.",
-                "evidence": [{"quote": S3}],
-            },
-        ],
-        "planned_events": [
-            {
-                "description": "The two ministers will meet again in Lisbon.",
-                "participants": [{"name": "Anna Berg"}, {"name": "Piet Vos"}],
-                "location": "Lisbon",
-                "time": {
-                    "text": "in March 2024",
-                    "start": "2024-03-01",
-                    "end": "2024-03-31",
-                    "granularity": "month",
-                },
-                "status": "planned",
-                "evidence": [{"quote": S4}],
-            }
-        ],
-    }
-
-
-def write_fixture(folder: Path, fixture_id: str, text: str, gold: dict[str, Any]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{fixture_id}.txt").write_text(text, encoding="utf-8")
-    meta = {"id": fixture_id, "published": "2023-05-15", "source": "test", "tags": ["example"]}
-    (folder / f"{fixture_id}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
-    (folder / f"{fixture_id}.gold.json").write_text(json.dumps(gold), encoding="utf-8")
 
 
 @pytest.fixture
