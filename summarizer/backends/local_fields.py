@@ -1,0 +1,486 @@
+"""Evidence-first fields for the embedded base model: items built from the article's own words.
+
+Each item starts from one sentence that reports it (a meeting verb, an attribution cue, a
+plan or a postponement) and every field is filled from typed candidates in that sentence
+(or the one next to it): times from the time expressions `timex_context` finds there,
+places only from place mentions, participants and speakers only from people,
+organisations and countries (`summarizer.candidates`), a statement's speaker from its
+attribution cue, a planned event's description from the sentence's words. Nothing can come
+from anywhere but the article, so a few-shot example cannot leak into the answer.
+
+`Evidence` lists the candidate sentences; the model (see `local.py`) may then drop the ones
+it does not confirm, and `build` assembles the draft from what is left.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from summarizer.candidates import Mention, find_mentions
+from summarizer.draft import DraftActor, DraftMeeting, DraftPlannedEvent, DraftStatement, DraftSummary
+from summarizer.schemas import EventStatus, MeetingFormat
+from summarizer.segment import Sentence, sentences
+from summarizer.timex_context import TimeMention, infer_tense, times_in
+
+__all__ = ["Candidate", "CandidateKind", "build", "find_candidates"]
+
+CandidateKind = Literal["meeting", "statement", "planned_event"]
+
+_SAY = (
+    r"said|says|say|told|tells|added|adds|stated|states|noted|notes|warned|warns|announced|"
+    r"announces|stressed|stresses|emphasi[sz]ed|underlined|urged|urges|insisted|claimed|"
+    r"claims|confirmed|confirms|denied|denies|declared|wrote|writes|argued|argues|explained|"
+    r"pledged|vowed|promised|acknowledged|admitted|asserted|remarked|commented|tweeted|posted|"
+    r"reported|reiterated|highlighted|pointed out|called for|welcomed|condemned|criticised|"
+    r"criticized|praised|accused"
+)
+_SAY_RE = re.compile(rf"\b(?:{_SAY})\b")
+_ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
+_PRONOUN_BEFORE = re.compile(r"\b(he|she|it|they)\s+(?:also\s+|later\s+|further\s+)?$", re.IGNORECASE)
+# "the ministry said", "the statement further said", "a Lisbon-based consultant said".
+_DESCRIPTION_BEFORE = re.compile(
+    r"\b((?:the|a|an)\s+(?:[\w-]+\s+){0,3}?[\w-]+)\s+(?:also\s+|later\s+|further\s+)?$", re.IGNORECASE
+)
+_DESCRIPTION_AFTER = re.compile(r"^\s*((?:the|a|an)\s+(?:[\w-]+\s+){0,3}?[\w-]+)\b", re.IGNORECASE)
+_QUOTED = re.compile(r"[“\"]([^“”\"]+)[”\"]")
+
+_MEETING = re.compile(
+    r"\b(?:met|meets|meet with|meeting with|held talks|hold talks|holds talks|talks with|"
+    r"talked|discussed|discuss|conferred|hosted|received|spoke (?:by|on the|over the) "
+    r"(?:tele)?phone|(?:tele)?phone (?:call|conversation|talks)|video ?(?:call|conference|"
+    r"link)|videoconference|virtual (?:meeting|summit|talks)|summit|meeting|talks)\b",
+    re.IGNORECASE,
+)
+_CALL = re.compile(r"\b(?:(?:tele)?phone|call|called|dialled|dialed)\b", re.IGNORECASE)
+_VIDEO = re.compile(r"\b(?:video|videoconference|virtual|online|zoom)\b", re.IGNORECASE)
+_FUTURE = re.compile(
+    r"\b(?:will|shall|'ll|is to|are to|(?:is|are|was|were) (?:set|due|expected|scheduled|"
+    r"slated|planned|supposed) (?:to|for)|plans? to|planning to|intends? to|aims? to|"
+    r"upcoming|next (?:week|month|year|round)|later this|agreed to (?:hold|meet|convene|"
+    r"visit)|agreed on a date|(?:is|are|was) planned|to be held|invited)\b",
+    re.IGNORECASE,
+)
+_POSTPONED = re.compile(r"\b(?:postponed|delayed|put off|rescheduled|pushed back|deferred)\b", re.I)
+_CANCELLED = re.compile(r"\b(?:cancell?ed|called off|scrapped|abandoned)\b", re.IGNORECASE)
+_PROPOSED = re.compile(r"\b(?:proposed|suggested|offered to|could|may|might|invited)\b", re.I)
+_EVENT_NOUN = (
+    r"meeting|meetings|summit|talks|visit|conference|session|forum|election|elections|vote|"
+    r"referendum|ceremony|trip|negotiations|round|consultations|signing|dialogue|exercises|"
+    r"drills|congress|assembly|mission|tour|celebration|festival|hearing|trial|launch|"
+    r"commission|meet|convene|gathering|debate|inauguration|parade|rally|match|games"
+)
+_EVENT = re.compile(rf"\b(?:{_EVENT_NOUN})\b", re.IGNORECASE)
+_EVENT_VERB = re.compile(
+    r"\b(?:hold|holding|host|hosting|convene|meet|visit|travel|attend|sign|launch|open|stage)\b",
+    re.IGNORECASE,
+)
+_TOPIC_CUE = re.compile(
+    r"\b(?:discuss(?:ed|es|ing)?|talks on|focus(?:ed|ing)? on|covered|addressed|touched upon|"
+    r"exchanged views on|reviewed|talked about|agreed on|to discuss)\s+",
+    re.IGNORECASE,
+)
+_TOPIC_STOP = re.compile(
+    r"[;:\"“”()]|,\s+(?:officials|the \w+ (?:said|added))|\s(?:in the|in [A-Z]|ahead of|during|"
+    r"before|after|at the|at [A-Z]|on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+    r"Sunday)|according to|as well as|which|who|where|while|amid)\b",
+)
+_DETERMINERS = re.compile(r"^(?:the|a|an|their|its|his|her|other|also|further)\s+", re.IGNORECASE)
+_DESCRIPTION_STOP = re.compile(
+    r"[,;:\"“”()]|\s(?:on|in|at|during|by|from|next|later|this|which|who|that|after|before|"
+    r"to (?=[a-z]+\b)|and (?=[a-z]+ed\b))\s",
+)
+_MAX_EVIDENCE = 2
+
+
+@dataclass
+class Candidate:
+    """One item the rules found: its kind, the sentence(s) that report it, and its fields."""
+
+    kind: CandidateKind
+    sentence: int  # index into the article's sentences
+    evidence: list[str]
+    actors: list[DraftActor] = field(default_factory=list)
+    location: str | None = None
+    time: str | None = None
+    topics: list[str] = field(default_factory=list)
+    format: MeetingFormat = "unknown"
+    content: str = ""
+    quote: str | None = None
+    description: str = ""
+    status: EventStatus = "planned"
+
+
+@dataclass
+class _Sentence:
+    index: int
+    sent: Sentence
+    mentions: list[Mention]
+    times: list[TimeMention]
+
+
+def _actor(m: Mention) -> DraftActor:
+    kind = "organization" if m.kind == "organization" else m.kind
+    if kind == "place":  # places are never actors
+        kind = "country"
+    return DraftActor(name=m.name, kind=kind, role=m.role, affiliation=m.affiliation)
+
+
+def _actors(mentions: list[Mention]) -> list[DraftActor]:
+    seen: dict[str, DraftActor] = {}
+    for m in mentions:
+        if m.kind in ("person", "organization", "country", "group") and m.name not in seen:
+            seen[m.name] = _actor(m)
+    people = [a for a in seen.values() if a.kind == "person"]
+    # Who met is the people when the sentence names any; their countries are context.
+    return people or list(seen.values())
+
+
+def _split_sentences(text: str, published: date | None) -> list[_Sentence]:
+    mentions = find_mentions(text)
+    times = times_in(text, published)
+    out = []
+    for i, s in enumerate(sentences(text)):
+        out.append(
+            _Sentence(
+                i,
+                s,
+                [m for m in mentions if s.start <= m.start and m.end <= s.end],
+                [t for t in times if s.start <= t.start and t.end <= s.end],
+            )
+        )
+    return out
+
+
+def _time(s: _Sentence, text: str, *, future: bool | None) -> str | None:
+    for t in s.times:
+        if t.expr.start is None and t.expr.granularity is None:
+            continue
+        tense = infer_tense(text, t.start, t.end)
+        if future is False and tense == "future":
+            continue
+        if future is True and tense == "past" and not _FUTURE.search(s.sent.text):
+            continue
+        return text[t.start : t.end]
+    return None
+
+
+def _location(s: _Sentence) -> str | None:
+    places = [m for m in s.mentions if m.kind == "place"]
+    return places[0].name if places else None
+
+
+def _topics(sentence: str) -> list[str]:
+    found: list[str] = []
+    for cue in _TOPIC_CUE.finditer(sentence):
+        rest = sentence[cue.end() :]
+        stop = _TOPIC_STOP.search(rest)
+        rest = rest[: stop.start()] if stop else rest
+        for part in re.split(r",\s*(?:and\s+)?|\s+and\s+", rest.rstrip(". ")):
+            phrase = _DETERMINERS.sub("", part.strip())
+            if 1 <= len(phrase.split()) <= 8 and phrase not in found:
+                found.append(phrase)
+    return found[:6]
+
+
+def _format(evidence: str) -> MeetingFormat:
+    if _VIDEO.search(evidence):
+        return "video"
+    if _CALL.search(evidence):
+        return "call"
+    return "in_person"
+
+
+# -- statements -------------------------------------------------------------------------------
+
+
+class _Speakers:
+    """Who said what so far: resolves "it added" and "the ministry said" to a named speaker."""
+
+    def __init__(self, mentions: tuple[Mention, ...]) -> None:
+        self.mentions = mentions
+        self.last: dict[str, Mention] = {}
+
+    def seen(self, m: Mention) -> None:
+        self.last["organization" if m.kind in ("organization", "country") else m.kind] = m
+        self.last["any"] = m
+
+    def pronoun(self, word: str) -> Mention | None:
+        word = word.lower()
+        if word in ("he", "she"):
+            return self.last.get("person")
+        if word == "it":
+            return self.last.get("organization")
+        return self.last.get("any")
+
+    def description(self, phrase: str, before: int) -> Mention | None:
+        words = phrase.lower().split()
+        head = words[-1] if words else ""
+        if head in ("statement", "communique", "readout", "note", "report"):
+            return self.last.get("organization")
+        # "the ministry": the last organisation whose name ends in that head noun.
+        for m in reversed([m for m in self.mentions if m.end <= before]):
+            if m.kind == "organization" and m.name.lower().split()[-1:] == [head]:
+                return m
+        for m in reversed([m for m in self.mentions if m.end <= before]):
+            if m.kind == "person" and m.role and m.role.split()[-1:] == [head]:
+                return m
+        return None
+
+
+def _speaker_at(s: _Sentence, text: str, speakers: _Speakers) -> tuple[DraftActor, int] | None:
+    """The speaker of an attribution cue in the sentence, and where the cue is."""
+    body = s.sent.text
+    cues = [(m.start(), m.end()) for m in _SAY_RE.finditer(body)]
+    cues += [(m.start(), m.end()) for m in _ACCORDING.finditer(body)]
+    for cue_start, cue_end in sorted(cues):
+        absolute = s.sent.start + cue_start
+        is_according = body[cue_start:cue_end].lower() == "according to"
+        if not is_according:
+            # "X said": a mention ending just before the cue (an apposition may sit between).
+            before = [m for m in s.mentions if m.end <= absolute and absolute - m.end <= 40]
+            if before:
+                m = before[-1]
+                gap = text[m.end : absolute]
+                if re.fullmatch(r"\s*(?:,[^,]{0,35},)?\s*(?:also |later |further |has |had )?", gap):
+                    return _named(m, speakers), cue_start
+            pronoun = _PRONOUN_BEFORE.search(body[:cue_start])
+            if pronoun and (m2 := speakers.pronoun(pronoun.group(1))) is not None:
+                return _named(m2, speakers), cue_start
+            described = _DESCRIPTION_BEFORE.search(body[:cue_start])
+            if described:
+                resolved = speakers.description(described.group(1), absolute)
+                if resolved is not None:
+                    return _named(resolved, speakers), cue_start
+        # "said X", "according to X".
+        after = [m for m in s.mentions if m.start >= s.sent.start + cue_end]
+        if after and text[s.sent.start + cue_end : after[0].start].strip(" ,") in ("", "the", "a"):
+            return _named(after[0], speakers), cue_start
+        described = _DESCRIPTION_AFTER.match(body[cue_end:])
+        if described:
+            phrase = described.group(1)
+            resolved = speakers.description(phrase, absolute)
+            if resolved is not None:
+                return _named(resolved, speakers), cue_start
+            words = phrase.split()
+            if words[-1].lower() in ("official", "officials", "consultant", "analyst", "analysts",
+                                     "diplomat", "diplomats", "source", "sources", "expert",
+                                     "experts", "spokesperson", "spokesman", "spokeswoman"):
+                return DraftActor(name=" ".join(words[1:]), kind="group" if words[-1].endswith("s") else "person"), cue_start
+        bare = re.search(r"(?:^|\s)([A-Z]?[a-z]+)\s+$", body[:cue_start])
+        if not is_according and bare and bare.group(1).lower() in (
+            "officials", "analysts", "diplomats", "sources", "experts", "observers", "critics"
+        ):
+            return DraftActor(name=bare.group(1), kind="group"), cue_start
+    return None
+
+
+def _named(m: Mention, speakers: _Speakers) -> DraftActor:
+    speakers.seen(m)
+    return _actor(m)
+
+
+def _statement(s: _Sentence, text: str, speakers: _Speakers) -> Candidate | None:
+    found = _speaker_at(s, text, speakers)
+    if found is None:
+        return None
+    speaker, _ = found
+    quotes = [q.group(1).strip().rstrip(",") for q in _QUOTED.finditer(s.sent.text)]
+    quote = max(quotes, key=len) if quotes and len(max(quotes, key=len).split()) >= 4 else None
+    body = s.sent.text
+    if quote and body.lstrip("“\"").startswith(quote[:20]):
+        # A quotation first, then "X said": say it the reported way.
+        content = f"{speaker.name} said {quote.rstrip('.,')}."
+    else:
+        content = body
+    return Candidate(
+        "statement", s.index, [body], actors=[speaker], content=content, quote=quote
+    )
+
+
+# -- planned events ---------------------------------------------------------------------------
+
+
+def _description(body: str) -> str:
+    event = _EVENT.search(body)
+    verb = _EVENT_VERB.search(body)
+    anchor = event if event is not None else verb
+    if anchor is None:
+        return ""
+    start = anchor.start()
+    # Take the modifiers just before the noun: "a joint meeting", "the annual summit".
+    head = body[:start].split()
+    lead: list[str] = []
+    for word in reversed(head[-3:]):
+        if word.lower() in ("a", "an", "the", "will", "to", "hold", "holding", "for", "of",
+                            "be", "is", "are", "was", "on", "date", "host", "later"):
+            break
+        if word.endswith((",", ".")):
+            break
+        lead.insert(0, word)
+    tail = body[start:]
+    stop = _DESCRIPTION_STOP.search(tail, pos=len(anchor.group(0)))
+    tail = tail[: stop.start()] if stop else tail
+    words = (lead + tail.rstrip(". ").split())[:12]
+    return " ".join(words).strip(" ,.")
+
+
+def _status(body: str) -> EventStatus:
+    if _CANCELLED.search(body):
+        return "cancelled"
+    if _POSTPONED.search(body):
+        return "postponed"
+    if _PROPOSED.search(body) and not re.search(r"\b(?:will|scheduled|set to)\b", body):
+        return "proposed"
+    if re.search(r"\b(?:scheduled|set to|will be held|due to)\b", body):
+        return "scheduled"
+    return "planned"
+
+
+def _planned(s: _Sentence, text: str) -> Candidate | None:
+    body = s.sent.text
+    changed = _POSTPONED.search(body) or _CANCELLED.search(body)
+    if not (_FUTURE.search(body) or changed):
+        return None
+    if not (_EVENT.search(body) or _EVENT_VERB.search(body)):
+        return None
+    description = _description(body)
+    if not description:
+        return None
+    return Candidate(
+        "planned_event",
+        s.index,
+        [body],
+        actors=[_actor(m) for m in s.mentions if m.kind in ("person", "organization", "country")][:4],
+        location=_location(s),
+        time=_time(s, text, future=None),
+        description=description,
+        status=_status(body),
+    )
+
+
+def _follow_up(s: _Sentence) -> bool:
+    """'It is planned for May.': a sentence that only adds a time to the item before it."""
+    return bool(re.match(r"^[“\"]?(?:It|This|The (?:meeting|event|visit|session|summit|talks))\b",
+                         s.sent.text)) and bool(s.times)  # fmt: skip
+
+
+# -- meetings ---------------------------------------------------------------------------------
+
+
+def _meeting(s: _Sentence, text: str, following: _Sentence | None) -> Candidate | None:
+    body = s.sent.text
+    if not _MEETING.search(body) or _FUTURE.search(body) or _POSTPONED.search(body):
+        return None
+    tense = infer_tense(text, s.sent.start, s.sent.end)
+    if tense == "future":
+        return None
+    actors = _actors(s.mentions)
+    evidence = [body]
+    if len([a for a in actors if a.kind == "person"]) < 2 and following is not None:
+        # "The two ministers met on Monday. ... Ana Lis and Piet Aren addressed ...": who met
+        # is named in the next sentence.
+        more = [a for a in _actors(following.mentions) if a.kind == "person"]
+        if len(more) >= 2:
+            actors = more
+            evidence.append(following.sent.text)
+    return Candidate(
+        "meeting",
+        s.index,
+        evidence,
+        actors=actors,
+        location=_location(s),
+        time=_time(s, text, future=False),
+        topics=_topics(body),
+        format=_format(body),
+    )
+
+
+def _same_people(a: Candidate, b: Candidate) -> bool:
+    names_a = {x.name for x in a.actors if x.kind == "person"}
+    names_b = {x.name for x in b.actors if x.kind == "person"}
+    return not names_b or names_b <= names_a or names_a <= names_b
+
+
+def _merge_meetings(found: list[Candidate]) -> list[Candidate]:
+    merged: list[Candidate] = []
+    for c in found:
+        target = next((m for m in merged if _same_people(m, c)), None)
+        if target is None:
+            merged.append(c)
+            continue
+        for quote in c.evidence:
+            if quote not in target.evidence and len(target.evidence) < _MAX_EVIDENCE:
+                target.evidence.append(quote)
+        known = {a.name for a in target.actors}
+        target.actors += [a for a in c.actors if a.name not in known and a.kind == "person"]
+        target.location = target.location or c.location
+        target.time = target.time or c.time
+        target.topics += [t for t in c.topics if t not in target.topics]
+        if target.format == "in_person":
+            target.format = c.format
+    return merged
+
+
+# -- the whole article ------------------------------------------------------------------------
+
+
+def find_candidates(text: str, published: date | None) -> list[Candidate]:
+    """Every meeting, statement and planned event the rules find, in article order."""
+    sents = _split_sentences(text, published)
+    speakers = _Speakers(find_mentions(text))
+    meetings: list[Candidate] = []
+    statements: list[Candidate] = []
+    planned: list[Candidate] = []
+    for i, s in enumerate(sents):
+        following = sents[i + 1] if i + 1 < len(sents) else None
+        if (m := _meeting(s, text, following)) is not None:
+            meetings.append(m)
+        if (st := _statement(s, text, speakers)) is not None:
+            statements.append(st)
+        if (p := _planned(s, text)) is not None:
+            planned.append(p)
+        elif planned and planned[-1].sentence == i - 1 and _follow_up(s):
+            last = planned[-1]
+            last.time = last.time or _time(s, text, future=None)
+            last.evidence.append(s.sent.text)
+            last.sentence = i
+    return [*_merge_meetings(meetings), *statements, *planned]
+
+
+def build(candidates: list[Candidate], summary: str) -> DraftSummary:
+    """The draft from the candidates kept."""
+    return DraftSummary(
+        summary=summary,
+        meetings=[
+            DraftMeeting(
+                participants=c.actors,
+                location=c.location,
+                time=c.time,
+                topics=c.topics,
+                format=c.format,
+                evidence=c.evidence,
+            )
+            for c in candidates
+            if c.kind == "meeting"
+        ],
+        statements=[
+            DraftStatement(speaker=c.actors[0], content=c.content, quote=c.quote, evidence=c.evidence)
+            for c in candidates
+            if c.kind == "statement" and c.actors
+        ],
+        planned_events=[
+            DraftPlannedEvent(
+                description=c.description,
+                participants=c.actors,
+                location=c.location,
+                time=c.time,
+                status=c.status,
+                evidence=c.evidence,
+            )
+            for c in candidates
+            if c.kind == "planned_event"
+        ],
+    )
