@@ -80,7 +80,24 @@ _COUNTRIES: dict[str, tuple[str, ...]] = {
     "United Kingdom": ("British",), "Britain": ("British",),
     "United States": ("American", "U.S.", "US"), "Uzbekistan": ("Uzbek",),
     "Venezuela": ("Venezuelan",), "Vietnam": ("Vietnamese",), "Yemen": ("Yemeni",),
-    "Zimbabwe": ("Zimbabwean",),
+    "Zimbabwe": ("Zimbabwean",), "Senegal": ("Senegalese",), "Mauritania": ("Mauritanian",),
+    "Gambia": ("Gambian",), "The Gambia": ("Gambian",), "Guinea": ("Guinean",),
+    "Guinea-Bissau": ("Bissau-Guinean",), "Cabo Verde": ("Cabo Verdean",),
+    "Cape Verde": ("Cape Verdean",), "Ivory Coast": ("Ivorian",), "Cameroon": ("Cameroonian",),
+    "Niger": ("Nigerien",), "Chad": ("Chadian",), "Burkina Faso": ("Burkinabe",),
+    "Benin": ("Beninese",), "Togo": ("Togolese",), "Sierra Leone": ("Sierra Leonean",),
+    "Liberia": ("Liberian",), "Angola": ("Angolan",), "Mozambique": ("Mozambican",),
+    "Tanzania": ("Tanzanian",), "Rwanda": ("Rwandan",), "Burundi": ("Burundian",),
+    "Congo": ("Congolese",), "Zambia": ("Zambian",), "Namibia": ("Namibian",),
+    "Botswana": ("Botswanan",), "Madagascar": ("Malagasy",), "Eritrea": ("Eritrean",),
+    "Djibouti": ("Djiboutian",), "South Sudan": ("South Sudanese",), "Bahrain": ("Bahraini",),
+    "Nepal": ("Nepalese", "Nepali"), "Myanmar": ("Burmese",), "Laos": ("Lao",),
+    "Ecuador": ("Ecuadorian",), "Uruguay": ("Uruguayan",), "Paraguay": ("Paraguayan",),
+    "Panama": ("Panamanian",), "Costa Rica": ("Costa Rican",), "Guatemala": ("Guatemalan",),
+    "Honduras": ("Honduran",), "El Salvador": ("Salvadoran",), "Nicaragua": ("Nicaraguan",),
+    "Jamaica": ("Jamaican",), "Haiti": ("Haitian",), "Luxembourg": ("Luxembourgish",),
+    "Malta": ("Maltese",), "Montenegro": ("Montenegrin",), "North Macedonia": ("Macedonian",),
+    "Fiji": ("Fijian",), "Brunei": ("Bruneian",),
 }  # fmt: skip
 _ADJECTIVE_TO_COUNTRY = {adj.lower(): c for c, adjs in _COUNTRIES.items() for adj in adjs}
 _COUNTRY_NAMES = {c.lower(): c for c in _COUNTRIES}
@@ -108,7 +125,7 @@ _ORG_HEADS = frozenset(
     "organisation association assembly forum fund institute university group corporation "
     "nations alliance federation league bureau authority board coalition commonwealth "
     "community forces navy guard congress senate duma ministerstvo network foundation "
-    "agency council treaty".split()
+    "agency council treaty programme program institution".split()
 )
 _PLACE_HEADS = frozenset(
     "palace square hall house airport center centre street avenue hotel building castle "
@@ -313,7 +330,9 @@ class _Finder:
         if match is None:
             return None, None
         words = match.group(1).split()
-        affiliation = country_of(words[0]) if words else None
+        affiliation = None
+        if words and words[0][:1].isupper():
+            affiliation = country_of(words[0]) or words[0]
         role_words = words[1:] if affiliation else words
         return (" ".join(role_words).lower() or None), affiliation
 

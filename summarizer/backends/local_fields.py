@@ -39,12 +39,29 @@ _SAY = (
 )
 _SAY_RE = re.compile(rf"\b(?:{_SAY})\b")
 _ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
-_PRONOUN_BEFORE = re.compile(r"\b(he|she|it|they)\s+(?:also\s+|later\s+|further\s+)?$", re.IGNORECASE)
+_PRONOUN_BEFORE = re.compile(
+    r"(?:^|[,;:”\"]\s*|\band\s+)(he|she|it|they)\s+(?:also\s+|later\s+|further\s+)?$", re.IGNORECASE
+)
+# "Burkina Faso's health ministry said", "A State Department official said".
+_NP_BEFORE = re.compile(
+    r"(?:^|[,;:”\"]\s*)((?:(?:the|a|an)\s+)?(?:[A-Z][\w'’-]*\s+){0,5}(?:[a-z-]+\s+){0,3}"
+    r"([a-z]+))\s+(?:also\s+|later\s+|further\s+|has\s+|have\s+)?$"
+)
+_PERSON_HEADS = frozenset(
+    "official officials consultant analyst analysts diplomat diplomats source sources expert "
+    "experts spokesperson spokesman spokeswoman minister adviser advisor observers critics "
+    "residents witnesses activists lawmakers agencies governments leaders".split()
+)
 # "the ministry said", "the statement further said", "a Lisbon-based consultant said".
 _DESCRIPTION_BEFORE = re.compile(
     r"\b((?:the|a|an)\s+(?:[\w-]+\s+){0,3}?[\w-]+)\s+(?:also\s+|later\s+|further\s+)?$", re.IGNORECASE
 )
 _DESCRIPTION_AFTER = re.compile(r"^\s*((?:the|a|an)\s+(?:[\w-]+\s+){0,3}?[\w-]+)\b", re.IGNORECASE)
+_ORG_WORDS = frozenset(
+    "ministry office department agency embassy council committee party government "
+    "administration commission court police service delegation mission company secretariat "
+    "organisation organization association authority board".split()
+)
 _QUOTED = re.compile(r"[“\"]([^“”\"]+)[”\"]")
 
 _MEETING = re.compile(
@@ -138,11 +155,44 @@ def _actors(mentions: list[Mention]) -> list[DraftActor]:
     return people or list(seen.values())
 
 
+_DATELINE = re.compile(r"^[A-Z][A-Z .'’-]+(?:,[^-—–\n]{0,25})?\s*(?:--|—|–)\s*")
+_OPEN_QUOTES = re.compile(r"[“\"]")
+
+
+def _unbalanced(text: str) -> bool:
+    if "“" in text or "”" in text:
+        return text.count("“") > text.count("”")
+    return text.count('"') % 2 == 1
+
+
+def _reported(text: str) -> list[Sentence]:
+    """Sentences as the article reports them: a quotation split at its full stops is one
+    sentence, a dateline ("OSLA, May 2 --") is no part of the first one, and a line that
+    does not end like a sentence (a headline, a menu) is left out."""
+    out: list[Sentence] = []
+    pending: Sentence | None = None
+    for s in sentences(text):
+        if pending is not None:
+            s = Sentence(text[pending.start : s.end], pending.start, s.end)
+            pending = None
+        if _unbalanced(s.text) and "\n\n" not in text[s.start : s.end]:
+            pending = s
+            continue
+        dateline = _DATELINE.match(s.text)
+        if dateline:
+            s = Sentence(s.text[dateline.end() :], s.start + dateline.end(), s.end)
+        if s.text.rstrip().endswith((".", "!", "?", "\"", "”", "’", "'")):
+            out.append(s)
+    if pending is not None:
+        out.append(pending)
+    return out
+
+
 def _split_sentences(text: str, published: date | None) -> list[_Sentence]:
     mentions = find_mentions(text)
     times = times_in(text, published)
     out = []
-    for i, s in enumerate(sentences(text)):
+    for i, s in enumerate(_reported(text)):
         out.append(
             _Sentence(
                 i,
@@ -227,6 +277,9 @@ class _Speakers:
         for m in reversed([m for m in self.mentions if m.end <= before]):
             if m.kind == "person" and m.role and m.role.split()[-1:] == [head]:
                 return m
+        if head in _ORG_WORDS and len(words) <= 2:
+            # "the agency said": the organisation last quoted.
+            return self.last.get("organization")
         return None
 
 
@@ -244,7 +297,7 @@ def _speaker_at(s: _Sentence, text: str, speakers: _Speakers) -> tuple[DraftActo
             if before:
                 m = before[-1]
                 gap = text[m.end : absolute]
-                if re.fullmatch(r"\s*(?:,[^,]{0,35},)?\s*(?:also |later |further |has |had )?", gap):
+                if re.fullmatch(r"\)?\s*(?:,[^,]{0,35},)?\s*(?:also |later |further |has |had )?", gap):
                     return _named(m, speakers), cue_start
             pronoun = _PRONOUN_BEFORE.search(body[:cue_start])
             if pronoun and (m2 := speakers.pronoun(pronoun.group(1))) is not None:
@@ -254,6 +307,11 @@ def _speaker_at(s: _Sentence, text: str, speakers: _Speakers) -> tuple[DraftActo
                 resolved = speakers.description(described.group(1), absolute)
                 if resolved is not None:
                     return _named(resolved, speakers), cue_start
+            phrase = _NP_BEFORE.search(body[:cue_start])
+            if phrase:
+                as_written = _as_written(phrase.group(1), phrase.group(2))
+                if as_written is not None:
+                    return as_written, cue_start
         # "said X", "according to X".
         after = [m for m in s.mentions if m.start >= s.sent.start + cue_end]
         if after and text[s.sent.start + cue_end : after[0].start].strip(" ,") in ("", "the", "a"):
@@ -274,6 +332,21 @@ def _speaker_at(s: _Sentence, text: str, speakers: _Speakers) -> tuple[DraftActo
             "officials", "analysts", "diplomats", "sources", "experts", "observers", "critics"
         ):
             return DraftActor(name=bare.group(1), kind="group"), cue_start
+    return None
+
+
+def _as_written(phrase: str, head: str) -> DraftActor | None:
+    """A speaker the article describes rather than names, kept in its own words."""
+    words = phrase.split()
+    if words[0].lower() in ("the", "a", "an"):
+        words = words[1:]
+    if not words:
+        return None
+    name = " ".join(words)
+    if head in _ORG_WORDS and name != head:
+        return DraftActor(name=name, kind="organization")
+    if head in _PERSON_HEADS:
+        return DraftActor(name=name, kind="group" if head.endswith("s") else "person")
     return None
 
 
