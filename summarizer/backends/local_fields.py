@@ -87,11 +87,12 @@ _EVENT_NOUN = (
     r"meeting|meetings|summit|talks|visit|conference|session|forum|election|elections|vote|"
     r"referendum|ceremony|trip|negotiations|round|consultations|signing|dialogue|exercises|"
     r"drills|congress|assembly|mission|tour|celebration|festival|hearing|trial|launch|"
-    r"commission|meet|convene|gathering|debate|inauguration|parade|rally|match|games"
+    r"meet|convene|gathering|debate|inauguration|parade|rally|match|games"
 )
 _EVENT = re.compile(rf"\b(?:{_EVENT_NOUN})\b", re.IGNORECASE)
 _EVENT_VERB = re.compile(
-    r"\b(?:hold|holding|host|hosting|convene|meet|visit|travel|attend|sign|launch|open|stage)\b",
+    r"\b(?:hold|holding|host|hosting|convene|meet|visit|travel|attend|sign|launch|open|stage|"
+    r"take effect|enter into force|come into force)\b",
     re.IGNORECASE,
 )
 _TOPIC_CUE = re.compile(
@@ -110,6 +111,10 @@ _DESCRIPTION_STOP = re.compile(
     r"to (?=[a-z]+\b)|and (?=[a-z]+ed\b))\s",
 )
 _MAX_EVIDENCE = 2
+# Where a planned event's own words end: the attribution or the next clause.
+_DESCRIPTION_END = re.compile(r"[;:\"“”()]|,\s+(?:the \w+ |\w+ )?(?:said|added|told|according)\b|,\s+(?:which|who|but|while)\b")
+_DESCRIPTION_WORDS = 18
+_SUBJECT_WORDS = 8
 
 
 @dataclass
@@ -385,6 +390,14 @@ def _description(body: str) -> str:
     start = anchor.start()
     # Take the modifiers just before the noun: "a joint meeting", "the annual summit".
     head = body[:start].split()
+    if len(head) <= _SUBJECT_WORDS:
+        # A short subject is part of what is planned: "Ana Lis will visit Osla".
+        lead = [w for w in head if w.lower() not in ("will", "would", "also", "later")]
+        lead = lead[1:] if lead and lead[0].lower().rstrip(",") in ("separately", "meanwhile", "also") else lead
+        tail = body[start:]
+        stop = _DESCRIPTION_END.search(tail, pos=len(anchor.group(0)))
+        tail = tail[: stop.start()] if stop else tail
+        return " ".join((lead + tail.rstrip(". ").split())[:_DESCRIPTION_WORDS]).strip(" ,.")
     lead: list[str] = []
     for word in reversed(head[-3:]):
         if word.lower() in ("a", "an", "the", "will", "to", "hold", "holding", "for", "of",
@@ -394,9 +407,9 @@ def _description(body: str) -> str:
             break
         lead.insert(0, word)
     tail = body[start:]
-    stop = _DESCRIPTION_STOP.search(tail, pos=len(anchor.group(0)))
+    stop = _DESCRIPTION_END.search(tail, pos=len(anchor.group(0)))
     tail = tail[: stop.start()] if stop else tail
-    words = (lead + tail.rstrip(". ").split())[:12]
+    words = (lead + tail.rstrip(". ").split())[:_DESCRIPTION_WORDS]
     return " ".join(words).strip(" ,.")
 
 
@@ -432,6 +445,30 @@ def _planned(s: _Sentence, text: str) -> Candidate | None:
         description=description,
         status=_status(body),
     )
+
+
+def _head(description: str) -> str:
+    found = _EVENT.findall(description)
+    return found[0].lower() if found else ""
+
+
+def _refers_back(body: str, new: Candidate, planned: list[Candidate]) -> bool:
+    """'The conference was expected to ...' after a conference was planned: the same event."""
+    head = _head(new.description)
+    if head and re.search(rf"\b(?:the|this|that|its)\s+(?:\w+\s+)?{head}\b", body, re.IGNORECASE):
+        return any(_head(p.description) == head for p in planned)
+    # A postponement with no event of its own ("the talks were called off") is the last one's.
+    return not _EVENT.search(body) and new.status in ("postponed", "cancelled")
+
+
+def _absorb(target: Candidate, other: Candidate) -> None:
+    for quote in other.evidence:
+        if quote not in target.evidence and len(target.evidence) < _MAX_EVIDENCE:
+            target.evidence.append(quote)
+    target.time = target.time or other.time
+    target.location = target.location or other.location
+    if other.status in ("postponed", "cancelled"):
+        target.status = other.status
 
 
 def _follow_up(s: _Sentence) -> bool:
@@ -513,7 +550,10 @@ def find_candidates(text: str, published: date | None) -> list[Candidate]:
             meetings.append(m)
         if (st := _statement(s, text, speakers)) is not None:
             statements.append(st)
-        if (p := _planned(s, text)) is not None:
+        p = _planned(s, text)
+        if p is not None and planned and _refers_back(s.sent.text, p, planned):
+            _absorb(planned[-1], p)
+        elif p is not None:
             planned.append(p)
         elif planned and planned[-1].sentence == i - 1 and _follow_up(s):
             last = planned[-1]
