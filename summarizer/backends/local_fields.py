@@ -20,12 +20,18 @@ from datetime import date
 from typing import Literal
 
 from summarizer.candidates import Mention, find_mentions
-from summarizer.draft import DraftActor, DraftMeeting, DraftPlannedEvent, DraftStatement, DraftSummary
+from summarizer.draft import (
+    DraftActor,
+    DraftMeeting,
+    DraftPlannedEvent,
+    DraftStatement,
+    DraftSummary,
+)
 from summarizer.schemas import EventStatus, MeetingFormat
 from summarizer.segment import Sentence, sentences
 from summarizer.timex_context import TimeMention, infer_tense, times_in
 
-__all__ = ["Candidate", "CandidateKind", "build", "find_candidates"]
+__all__ = ["Candidate", "CandidateKind", "build", "find_candidates", "reported_sentences"]
 
 CandidateKind = Literal["meeting", "statement", "planned_event"]
 
@@ -112,7 +118,7 @@ _DESCRIPTION_STOP = re.compile(
 )
 _MAX_EVIDENCE = 2
 # Where a planned event's own words end: the attribution or the next clause.
-_DESCRIPTION_END = re.compile(r"[;:\"“”()]|,\s+(?:the \w+ |\w+ )?(?:said|added|told|according)\b|,\s+(?:which|who|but|while)\b")
+_DESCRIPTION_END = re.compile(r"\.\s|[;:\"“”()]|,\s+(?:the \w+ |\w+ )?(?:said|added|told|according)\b|,\s+(?:which|who|but|while)\b")
 _DESCRIPTION_WORDS = 18
 _SUBJECT_WORDS = 8
 
@@ -191,6 +197,11 @@ def _reported(text: str) -> list[Sentence]:
     if pending is not None:
         out.append(pending)
     return out
+
+
+def reported_sentences(text: str) -> list[str]:
+    """The article's sentences as `find_candidates` reads them (quotes whole, no headline)."""
+    return [s.text for s in _reported(text)]
 
 
 def _split_sentences(text: str, published: date | None) -> list[_Sentence]:
@@ -312,9 +323,9 @@ def _speaker_at(s: _Sentence, text: str, speakers: _Speakers) -> tuple[DraftActo
                 resolved = speakers.description(described.group(1), absolute)
                 if resolved is not None:
                     return _named(resolved, speakers), cue_start
-            phrase = _NP_BEFORE.search(body[:cue_start])
-            if phrase:
-                as_written = _as_written(phrase.group(1), phrase.group(2))
+            np_before = _NP_BEFORE.search(body[:cue_start])
+            if np_before:
+                as_written = _as_written(np_before.group(1), np_before.group(2))
                 if as_written is not None:
                     return as_written, cue_start
         # "said X", "according to X".
@@ -331,7 +342,8 @@ def _speaker_at(s: _Sentence, text: str, speakers: _Speakers) -> tuple[DraftActo
             if words[-1].lower() in ("official", "officials", "consultant", "analyst", "analysts",
                                      "diplomat", "diplomats", "source", "sources", "expert",
                                      "experts", "spokesperson", "spokesman", "spokeswoman"):
-                return DraftActor(name=" ".join(words[1:]), kind="group" if words[-1].endswith("s") else "person"), cue_start
+                kind = "group" if words[-1].endswith("s") else "person"
+                return DraftActor(name=" ".join(words[1:]), kind=kind), cue_start
         bare = re.search(r"(?:^|\s)([A-Z]?[a-z]+)\s+$", body[:cue_start])
         if not is_according and bare and bare.group(1).lower() in (
             "officials", "analysts", "diplomats", "sources", "experts", "observers", "critics"
@@ -392,12 +404,13 @@ def _description(body: str) -> str:
     head = body[:start].split()
     if len(head) <= _SUBJECT_WORDS:
         # A short subject is part of what is planned: "Ana Lis will visit Osla".
-        lead = [w for w in head if w.lower() not in ("will", "would", "also", "later")]
-        lead = lead[1:] if lead and lead[0].lower().rstrip(",") in ("separately", "meanwhile", "also") else lead
-        tail = body[start:]
-        stop = _DESCRIPTION_END.search(tail, pos=len(anchor.group(0)))
-        tail = tail[: stop.start()] if stop else tail
-        return " ".join((lead + tail.rstrip(". ").split())[:_DESCRIPTION_WORDS]).strip(" ,.")
+        subject = [w for w in head if w.lower() not in ("will", "would", "also", "later")]
+        if subject and subject[0].lower().rstrip(",") in ("separately", "meanwhile", "also"):
+            subject = subject[1:]
+        rest = body[start:]
+        end = _DESCRIPTION_END.search(rest, pos=len(anchor.group(0)))
+        rest = rest[: end.start()] if end else rest
+        return " ".join((subject + rest.rstrip(". ").split())[:_DESCRIPTION_WORDS]).strip(" ,.")
     lead: list[str] = []
     for word in reversed(head[-3:]):
         if word.lower() in ("a", "an", "the", "will", "to", "hold", "holding", "for", "of",
