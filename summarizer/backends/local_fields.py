@@ -107,7 +107,7 @@ _TOPIC_CUE = re.compile(
     re.IGNORECASE,
 )
 _TOPIC_STOP = re.compile(
-    r"[;:\"“”()]|,\s+(?:officials|the \w+ (?:said|added))|\s(?:in the|in [A-Z]|ahead of|during|"
+    r"[;:\"“”()]|,\s+(?:the\s+)?(?:[\w-]+\s+){0,4}(?:said|added|told)\b|\s(?:in the|in [A-Z]|ahead of|during|"
     r"before|after|at the|at [A-Z]|on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
     r"Sunday)|according to|as well as|which|who|where|while|amid)\b",
 )
@@ -199,6 +199,16 @@ def _reported(text: str) -> list[Sentence]:
     return out
 
 
+def _clipped(t: TimeMention, s: Sentence, text: str) -> TimeMention:
+    """A time expression is read within its sentence ("Tuesday." does not run on)."""
+    if t.end <= s.end:
+        return t
+    end = s.end
+    while end > t.start and not text[end - 1].isalnum():
+        end -= 1
+    return TimeMention(t.start, end, t.expr.model_copy(update={"text": text[t.start : end]}))
+
+
 def reported_sentences(text: str) -> list[str]:
     """The article's sentences as `find_candidates` reads them (quotes whole, no headline)."""
     return [s.text for s in _reported(text)]
@@ -214,7 +224,7 @@ def _split_sentences(text: str, published: date | None) -> list[_Sentence]:
                 i,
                 s,
                 [m for m in mentions if s.start <= m.start and m.end <= s.end],
-                [t for t in times if s.start <= t.start and t.end <= s.end],
+                [_clipped(t, s, text) for t in times if s.start <= t.start < s.end],
             )
         )
     return out
@@ -410,7 +420,8 @@ def _description(body: str) -> str:
         rest = body[start:]
         end = _DESCRIPTION_END.search(rest, pos=len(anchor.group(0)))
         rest = rest[: end.start()] if end else rest
-        return " ".join((subject + rest.rstrip(". ").split())[:_DESCRIPTION_WORDS]).strip(" ,.")
+        words = (subject + rest.rstrip(". ").split())[:_DESCRIPTION_WORDS]
+        return " ".join(words).strip(" ,.\"“”")
     lead: list[str] = []
     for word in reversed(head[-3:]):
         if word.lower() in ("a", "an", "the", "will", "to", "hold", "holding", "for", "of",
@@ -423,7 +434,7 @@ def _description(body: str) -> str:
     stop = _DESCRIPTION_END.search(tail, pos=len(anchor.group(0)))
     tail = tail[: stop.start()] if stop else tail
     words = (lead + tail.rstrip(". ").split())[:_DESCRIPTION_WORDS]
-    return " ".join(words).strip(" ,.")
+    return " ".join(words).strip(" ,.\"“”")
 
 
 def _status(body: str) -> EventStatus:
