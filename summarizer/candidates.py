@@ -164,8 +164,19 @@ _LOWER_ROLE = re.compile(
 )
 
 
+_NAME_PARTICLE = re.compile(r"^(?:al|el|ad|as|ash|at|bin|ibn|abu)-[A-Z]")
+
+
+_PORTFOLIO = re.compile(
+    r"(?:\b([A-Z][\w-]*(?: [A-Z][\w-]*)?)['’]s\s+)?\b((?:Deputy |Prime )?(?:Minister|Secretary|"
+    r"Director|Commissioner)(?: of State)?\s+(?:of|for)\s+[A-Z][\w-]*"
+    r"(?:(?:,\s*|\s+and\s+|\s+(?:of|for)\s+|\s+)[A-Z][\w-]*)*),\s*$"
+)
+
+
 def _capitalised(word: str) -> bool:
-    return word[:1].isupper()
+    # "al-Harthy" is a capitalised name for this purpose.
+    return word[:1].isupper() or bool(_NAME_PARTICLE.match(word))
 
 
 def country_of(word: str) -> str | None:
@@ -251,7 +262,7 @@ class _Finder:
             head = max(i for i, w in enumerate(lowered) if w in _ORG_HEADS)
             # "Foreign Ministry spokeswoman Maria Vell": the person after the institution.
             rest = words[head + 1 :]
-            if rest and any(w[0].lower() in _TITLE_WORDS for w in rest):
+            if rest and rest[0][0].lower() not in _CONNECTORS and any(w[0].lower() in _TITLE_WORDS for w in rest):
                 org = self._org(words[: head + 1], affiliation)
                 return [org, *self._titled(rest, affiliation or org.name)]
             return [self._org(words, affiliation)]
@@ -267,7 +278,8 @@ class _Finder:
             return [Mention(name, start, end, "place")]
         if all(country_of(w) for w, _, _ in words):
             return []
-        if len(words) <= 4:
+        common = sum(1 for w, _, _ in words if len(w) > 3 and _lowercase_elsewhere(w, self.text))
+        if len(words) <= 4 and common * 2 < len(words):
             return [self._person(words, *self._role_before(start))]
         return []
 
@@ -281,6 +293,10 @@ class _Finder:
         lowered = [w.lower() for w, _, _ in words]
         last_title = max(i for i, w in enumerate(lowered) if w in _TITLE_WORDS)
         rest = words[last_title + 1 :]
+        first_title = min(i for i, w in enumerate(lowered) if w in _TITLE_WORDS)
+        if any(w in ("of", "for") for w in lowered[first_title:]):
+            # "Minister of State for Energy Affairs": the rest names the portfolio.
+            return []
         title = [w for (w, _, _), low in zip(words[: last_title + 1], lowered[: last_title + 1], strict=True)
                  if low in _TITLE_WORDS]  # fmt: skip
         role = " ".join(title).lower() if any(t.lower() in _ROLE_HEADS for t in title) else None
@@ -325,7 +341,12 @@ class _Finder:
         return bool(_PLACE_PREPOSITIONS.search(self.text[max(0, start - 30) : start]))
 
     def _role_before(self, start: int) -> tuple[str | None, str | None]:
-        """'her Dalmor counterpart Piet Aren', 'the economy minister, Ana Lis'."""
+        """'her Dalmor counterpart Piet Aren', 'the economy minister, Ana Lis',
+        "Kestria's Minister of Trade and Industry, Ana Lis"."""
+        portfolio = _PORTFOLIO.search(self.text[max(0, start - 90) : start])
+        if portfolio:
+            owner = portfolio.group(1)
+            return portfolio.group(2), (country_of(owner) or owner) if owner else None
         match = _LOWER_ROLE.search(self.text[max(0, start - 60) : start])
         if match is None:
             return None, None

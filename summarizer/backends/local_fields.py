@@ -117,6 +117,7 @@ _DESCRIPTION_STOP = re.compile(
     r"to (?=[a-z]+\b)|and (?=[a-z]+ed\b))\s",
 )
 _MAX_EVIDENCE = 2
+_MIN_ACTORS = 2
 # Where a planned event's own words end: the attribution or the next clause.
 _DESCRIPTION_END = re.compile(r"\.\s|[;:\"“”()]|,\s+(?:the \w+ |\w+ )?(?:said|added|told|according)\b|,\s+(?:which|who|but|while)\b")
 _DESCRIPTION_WORDS = 18
@@ -231,7 +232,11 @@ def _split_sentences(text: str, published: date | None) -> list[_Sentence]:
 
 
 def _time(s: _Sentence, text: str, *, future: bool | None) -> str | None:
-    for t in s.times:
+    # A meeting happens on a day: prefer a day or week over "by 2030" in the same sentence.
+    times = s.times
+    if future is False:
+        times = sorted(times, key=lambda t: t.expr.granularity not in ("day", "week"))
+    for t in times:
         if t.expr.start is None and t.expr.granularity is None:
             continue
         tense = infer_tense(text, t.start, t.end)
@@ -512,6 +517,8 @@ def _meeting(s: _Sentence, text: str, following: _Sentence | None) -> Candidate 
     if tense == "future":
         return None
     actors = _actors(s.mentions)
+    if not any(a.kind == "person" for a in actors):
+        actors = _groups(body) + actors
     evidence = [body]
     if len([a for a in actors if a.kind == "person"]) < 2 and following is not None:
         # "The two ministers met on Monday. ... Ana Lis and Piet Aren addressed ...": who met
@@ -532,10 +539,34 @@ def _meeting(s: _Sentence, text: str, following: _Sentence | None) -> Candidate 
     )
 
 
+_GROUP = re.compile(
+    r"\b((?:[A-Z]?[a-z'’-]+\s+){0,3}(?:ministers|officials|leaders|delegates|delegations|"
+    r"heads of state(?: and government)?|representatives|envoys|diplomats|negotiators)"
+    r"(?:\s+(?:of|from)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:countries|states|nations|"
+    r"ministries|members|[A-Z][\w-]+))?)"
+)
+_GROUP_SKIP = frozenset(("the", "two", "both", "a", "an", "all", "other", "their", "its"))
+
+
+def _groups(body: str) -> list[DraftActor]:
+    """'Senior officials from the member states': who met, when the article names no one."""
+    found = []
+    for m in _GROUP.finditer(body):
+        words = m.group(1).split()
+        while words and words[0].lower() in _GROUP_SKIP:
+            words = words[1:]
+        if len(words) >= 2:
+            found.append(DraftActor(name=" ".join(words), kind="group"))
+    return found[:2]
+
+
 def _same_people(a: Candidate, b: Candidate) -> bool:
+    """b adds nothing new about who met, and nothing contradicts a's time or place."""
     names_a = {x.name for x in a.actors if x.kind == "person"}
     names_b = {x.name for x in b.actors if x.kind == "person"}
-    return not names_b or names_b <= names_a or names_a <= names_b
+    if a.time and b.time and a.time != b.time:
+        return False
+    return not names_b or names_b <= names_a
 
 
 def _merge_meetings(found: list[Candidate]) -> list[Candidate]:
@@ -543,7 +574,9 @@ def _merge_meetings(found: list[Candidate]) -> list[Candidate]:
     for c in found:
         target = next((m for m in merged if _same_people(m, c)), None)
         if target is None:
-            merged.append(c)
+            # One actor alone does not make a meeting; it may add to one already found.
+            if len(c.actors) >= _MIN_ACTORS:
+                merged.append(c)
             continue
         for quote in c.evidence:
             if quote not in target.evidence and len(target.evidence) < _MAX_EVIDENCE:
