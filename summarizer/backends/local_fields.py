@@ -63,7 +63,11 @@ _DESCRIPTION_BEFORE = re.compile(
     r"\b((?:the|a|an)\s+(?:[\w-]+\s+){0,3}?[\w-]+)\s+(?:also\s+|later\s+|further\s+)?$", re.IGNORECASE
 )
 _DESCRIPTION_AFTER = re.compile(r"^\s*((?:the|a|an)\s+(?:[\w-]+\s+){0,3}?[\w-]+)\b", re.IGNORECASE)
+_RELATIVE_TAIL = re.compile(
+    r"(?:,\s*|\s+)(?:who|which|speaking|attending|quoted|familiar|based)\b[^“”\"]{0,120}?,?\s*$"
+)
 _ORG_WORDS = frozenset(
+    "presidency society network operator alliance union federation institute "
     "ministry office department agency embassy council committee party government "
     "administration commission court police service delegation mission company secretariat "
     "organisation organization association authority board".split()
@@ -323,22 +327,25 @@ def _speaker_at(s: _Sentence, text: str, speakers: _Speakers) -> tuple[DraftActo
         absolute = s.sent.start + cue_start
         is_according = body[cue_start:cue_end].lower() == "according to"
         if not is_according:
+            # "X, who asked not to be named, said": the speaker is before the clause.
+            head = _RELATIVE_TAIL.sub("", body[:cue_start]).rstrip(" ,") + " "
+            absolute = s.sent.start + len(head) - 1
             # "X said": a mention ending just before the cue (an apposition may sit between).
             before = [m for m in s.mentions if m.end <= absolute and absolute - m.end <= 40]
             if before:
                 m = before[-1]
                 gap = text[m.end : absolute]
-                if re.fullmatch(r"\)?\s*(?:,[^,]{0,35},)?\s*(?:also |later |further |has |had )?", gap):
+                if re.fullmatch(r"\)?,?\s*(?:,[^,]{0,35},)?\s*(?:also |later |further |has |had )?", gap):
                     return _named(m, speakers), cue_start
-            pronoun = _PRONOUN_BEFORE.search(body[:cue_start])
+            pronoun = _PRONOUN_BEFORE.search(head)
             if pronoun and (m2 := speakers.pronoun(pronoun.group(1))) is not None:
                 return _named(m2, speakers), cue_start
-            described = _DESCRIPTION_BEFORE.search(body[:cue_start])
+            described = _DESCRIPTION_BEFORE.search(head)
             if described:
                 resolved = speakers.description(described.group(1), absolute)
                 if resolved is not None:
                     return _named(resolved, speakers), cue_start
-            np_before = _NP_BEFORE.search(body[:cue_start])
+            np_before = _NP_BEFORE.search(head)
             if np_before:
                 as_written = _as_written(np_before.group(1), np_before.group(2))
                 if as_written is not None:
