@@ -449,6 +449,16 @@ def _description(body: str) -> str:
     return " ".join(words).strip(" ,.\"“”")
 
 
+_WILL = re.compile(r"\b(?:will|plans? to|intends? to|is to|are to)\b(?! (?:be|have)\b)")
+
+
+def _clause(body: str) -> str:
+    """Something will happen, with no event noun: the clause says what."""
+    end = _DESCRIPTION_END.search(body)
+    words = (body[: end.start()] if end else body).rstrip(". ").split()
+    return " ".join(words[:_DESCRIPTION_WORDS]).strip(" ,.\"“”")
+
+
 def _status(body: str) -> EventStatus:
     if _CANCELLED.search(body):
         return "cancelled"
@@ -466,9 +476,9 @@ def _planned(s: _Sentence, text: str) -> Candidate | None:
     changed = _POSTPONED.search(body) or _CANCELLED.search(body)
     if not (_FUTURE.search(body) or changed):
         return None
-    if not (_EVENT.search(body) or _EVENT_VERB.search(body)):
+    if not (_EVENT.search(body) or _EVENT_VERB.search(body) or _WILL.search(body)):
         return None
-    description = _description(body)
+    description = _description(body) or _clause(body)
     if not description:
         return None
     return Candidate(
