@@ -121,7 +121,8 @@ def test_record_then_replay_makes_no_model_call(tmp_path: Path, monkeypatch: pyt
     assert replayed.replayed and replayed.draft == recorded.draft
     with pytest.raises(ReplayMissError, match="no recorded response"):
         LocalBackend(settings, store=store, store_mode="replay").extract(
-            PromptInput(SHORT + " More.", None, None)
+            # Another opening is another question for the model (the rest goes to the rules).
+            PromptInput("Talks ended late. " + SHORT, None, None)
         )
 
 

@@ -351,7 +351,8 @@ def _resolve(raw: dict[str, Any], lines: list[str]) -> DraftSummary:
 
 # How many leading sentences the model may choose the summary from, and how many it reads.
 _LEAD_CHOICES = 3
-_LEAD_CONTEXT = 6
+_LEAD_CONTEXT = 3
+_WHOLE_ARTICLE_TOKENS = 200_000
 # An invented article (no fixture's words): the pattern the base model continues.
 _LEAD_EXAMPLE = (
     "[1] Share this article\n"
@@ -409,6 +410,10 @@ class LocalBackend(Backend):
 
     @property
     def article_token_budget(self) -> int:
+        if self.prompt_format == "completion":
+            # Only the opening sentences reach the model; the rules read the whole article,
+            # and read it best whole (a surname, "the ministry", "it added" refer back).
+            return _WHOLE_ARTICLE_TOKENS
         # Room for the instructions, one example and the answer.
         return max(256, self.settings.n_ctx - 1400 - self.settings.max_tokens // 2)
 

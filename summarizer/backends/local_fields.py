@@ -426,7 +426,7 @@ def _description(body: str) -> str:
     head = body[:start].split()
     if len(head) <= _SUBJECT_WORDS:
         # A short subject is part of what is planned: "Ana Lis will visit Osla".
-        subject = [w for w in head if w.lower() not in ("will", "would", "also", "later")]
+        subject = list(head)
         if subject and subject[0].lower().rstrip(",") in ("separately", "meanwhile", "also"):
             subject = subject[1:]
         rest = body[start:]
