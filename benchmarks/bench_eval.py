@@ -1,7 +1,11 @@
 """Quality and cost of a backend on the eval suites (seeds, and MEANTIME when ../shared is present).
 
     .venv/bin/python benchmarks/bench_eval.py [--suite evals/seeds.yaml --suite evals/meantime.yaml]
-        [--limit N] [--backend ... --model ... --base-url ...]
+        [--limit N] [--backend ... --model ... --base-url ...] [--before RUN.json ...]
+
+`--before` adds the figures of runs recorded earlier (e.g. the embedded baseline before a
+change: `git show REV:evals/baseline.json > before.json`) as rows above the live ones, so one
+report shows before and after.
 
 Runs each suite live (no replay), writes the runs to benchmarks/_work/, and the headline figures
 to benchmarks/results/eval.md.
@@ -38,16 +42,27 @@ def main() -> None:
     parser.add_argument("--backend")
     parser.add_argument("--model")
     parser.add_argument("--base-url")
+    parser.add_argument("--before", action="append", default=[], help="an earlier RUN.json to report too")
     args = parser.parse_args()
     suites = args.suite or ["evals/seeds.yaml", "evals/meantime.yaml"]
 
     from summarizer.config import resolve_settings
     from summarizer.errors import InputError
+    from summarizer.eval.runfile import Run
     from summarizer.eval.suite import load_suite, run_suite
 
     work = ROOT / "benchmarks" / "_work"
     work.mkdir(parents=True, exist_ok=True)
     rows: list[str] = []
+    for path in args.before:
+        before = Run.load(Path(path))
+        agg = before.aggregate
+        assert agg is not None
+        values = [f"{agg.metrics[k].mean:.3f}" if k in agg.metrics else "n/a" for k, _ in HEADLINE]
+        rows.append(
+            f"| before: {Path(path).name} ({agg.n_results} articles, {agg.n_errors} failed) | "
+            f"{before.settings.model} ({before.settings.backend}) | " + " | ".join(values) + " |"
+        )
     for name in suites:
         try:
             suite = load_suite(ROOT / name)
@@ -73,6 +88,7 @@ def main() -> None:
         )
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     flags = " ".join(f"--suite {s}" for s in suites) + (f" --limit {args.limit}" if args.limit else "")
+    flags += "".join(f" --before {p}" for p in args.before)
     report = "\n".join(
         [
             "## Eval: quality of the embedded model",

@@ -45,15 +45,16 @@ def test_identical_and_harmless_runs_pass(name: str, reference: tuple[Run, list[
     assert comparison.metrics["overall.f1"].delta == pytest.approx(0.0, abs=1e-9)
 
 
-def test_the_embedded_baseline_cannot_see_half_of_its_items_go(reference: tuple[Run, list[object], object]) -> None:
-    """Why the reference suite exists: the embedded model's baseline is blind, and says so."""
+def test_the_embedded_baseline_sees_half_of_its_items_go(reference: tuple[Run, list[object], object]) -> None:
+    """With evidence-first fields the embedded baseline (field F1 about 0.5) is no longer
+    blind: losing half its items fails its own gate."""
     _baseline, fixtures, _config = reference
     embedded = Run.load(ROOT / "evals" / "baseline.json")
     halved = mutate_run(embedded, MUTANTS["half of the items removed"], fixtures)
     config = load_suite(ROOT / "evals" / "seeds.yaml").gate
     _comparison, verdict = evalcli.compare_and_gate(embedded, halved, config)
-    assert verdict.passed
-    assert any(w.startswith("overall.f1: this baseline") for w in verdict.warnings)
+    assert not verdict.passed
+    assert any(f.startswith("overall.f1:") for f in verdict.failures)
 
 
 @pytest.mark.slow
