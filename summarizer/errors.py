@@ -8,6 +8,7 @@ Every message says how to fix the problem; `cli.py` maps `UsageError` to exit 2,
     ├── UsageError            exit 2
     │   ├── InputError
     │   ├── ConfigError
+    │   │   └── EndpointConfigError   HTTP 401/403/404: key, base URL or model
     │   └── StoreError
     ├── OutputError
     ├── Interrupted           exit 128 + signal
@@ -43,10 +44,8 @@ class ConfigError(UsageError):
     """Settings are missing or contradict each other."""
 
 
-class EndpointConfigError(ConfigError):
-    """The endpoint refused the request for a reason only the user can fix (HTTP 401, 403,
-    404: the API key, its permissions, the base URL or the model name). Exit 2, like every
-    configuration mistake; it carries what a model error carries."""
+class _Diagnosed(SummarizerError):
+    """An error that carries the model, backend, HTTP status and attempts behind it."""
 
     def __init__(
         self,
@@ -66,6 +65,12 @@ class EndpointConfigError(ConfigError):
     @property
     def kind(self) -> str:
         return type(self).__name__
+
+
+class EndpointConfigError(_Diagnosed, ConfigError):
+    """The endpoint refused the request for a reason only the user can fix (HTTP 401, 403,
+    404: the API key, its permissions, the base URL or the model name). Exit 2, like every
+    configuration mistake; it carries what a model error carries."""
 
 
 class StoreError(UsageError):
@@ -85,27 +90,8 @@ class Interrupted(SummarizerError):
         """The signal's number: the CLI exits with 128 + it."""
 
 
-class ModelError(SummarizerError):
+class ModelError(_Diagnosed):
     """The model or its transport failed; carries what is needed to diagnose it."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        model: str = "",
-        backend: str = "",
-        status: int | None = None,
-        attempts: int = 0,
-    ) -> None:
-        super().__init__(message)
-        self.model = model
-        self.backend = backend
-        self.status = status
-        self.attempts = attempts
-
-    @property
-    def kind(self) -> str:
-        return type(self).__name__
 
 
 class TransportError(ModelError):
