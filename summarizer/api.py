@@ -7,42 +7,15 @@ import threading
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from pydantic import BaseModel, SerializeAsAny
-
 from summarizer.config import Settings, resolve_settings
-from summarizer.errors import EndpointConfigError, ModelError, SummarizerError
 from summarizer.pipeline import Pipeline, build_backend
+from summarizer.results import ErrorInfo, Outcome
 from summarizer.schemas import Article, ArticleSummary
+
+__all__ = ["ErrorInfo", "Outcome", "asummarize", "asummarize_many", "pipeline_for", "summarize", "summarize_many"]
 
 _PIPELINES: dict[Settings, Pipeline] = {}
 _PIPELINES_LOCK = threading.Lock()
-
-
-class ErrorInfo(BaseModel):
-    type: str
-    message: str
-    attempts: int = 0
-    status: int | None = None
-
-
-class Outcome(BaseModel):
-    """One article's result in a batch: a summary, or the reason there is none."""
-
-    id: str
-    ok: bool
-    # SerializeAsAny: an extended summary type's extra fields are written too.
-    summary: SerializeAsAny[ArticleSummary] | None = None
-    error: ErrorInfo | None = None
-
-    @classmethod
-    def failure(cls, article_id: str, exc: BaseException) -> Outcome:
-        if isinstance(exc, ModelError | EndpointConfigError):
-            info = ErrorInfo(type=exc.kind, message=exc.message, attempts=exc.attempts, status=exc.status)
-        elif isinstance(exc, SummarizerError):
-            info = ErrorInfo(type=type(exc).__name__, message=exc.message)
-        else:
-            info = ErrorInfo(type=type(exc).__name__, message=str(exc)[:500] or type(exc).__name__)
-        return cls(id=article_id, ok=False, error=info)
 
 
 def _settings(settings: Settings | None, options: dict[str, Any]) -> Settings:

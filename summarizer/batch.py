@@ -25,21 +25,19 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, Protocol, TypeVar
 
-from summarizer.api import Outcome
 from summarizer.cache import SummaryCache
 from summarizer.config import Settings
-from summarizer.errors import Interrupted, ModelError, OutputError, StoreError, UsageError
+from summarizer.errors import ModelError, OutputError, StoreError, UsageError
 from summarizer.outfile import (
     Existing,
     JsonlSink,
-    check_not_output,
     check_output_path,
-    claim_output,
     scan_existing,
 )
-from summarizer.pipeline import Pipeline, build_backend, undated_warning
+from summarizer.pipeline import Pipeline, build_backend
 from summarizer.ratelimit import RateLimiter, estimate_tokens, gate_http_client
 from summarizer.reader import DEFAULT_MAX_CHARS, parse_published
+from summarizer.results import Outcome
 from summarizer.schemas import Article, ArticleSummary
 from summarizer.sources import SourceItem, open_source
 
@@ -600,56 +598,6 @@ async def _release(pipeline: Pipeline | None, cache: SummaryCache | None) -> Non
         cache.close()  # this thread's connection; the engine closed its own
     if pipeline is not None:
         await _close_backend(pipeline)
-
-
-def run_batch_cli(
-    args: argparse.Namespace, *, settings: Settings, out: IO[str], stdin: IO[bytes] | None = None
-) -> int:
-    """`summarizer batch`: 0 when every article succeeded, 1 when any failed (its line says why).
-
-    One writer per OUT (an OS lock held for the whole run). SIGINT, SIGTERM and SIGHUP end a
-    local run the same way: in-flight articles abandoned, the summary line written, then
-    `Interrupted`."""
-    options = options_from_args(args)
-    options.check()
-    for path, what in ((options.cache_path, "--cache"), (settings.store_path, "--store")):
-        if path:
-            check_not_output(Path(path), what, options.out, options.input)
-    with claim_output(options.out, options.input, stdin):
-        if options.engine == "ray":
-            from summarizer.engines.ray_engine import run_ray
-
-            stats = run_ray(options, settings, out=out, stdin=stdin)
-        elif options.engine == "openai-batch":
-            from summarizer.engines.openai_batch import run_openai_batch
-
-            stats, _report = asyncio.run(
-                run_openai_batch(options, settings, out=out, stdin=stdin)
-            )
-        else:
-            stats = BatchStats()
-            work = run_batch(options, settings, out=out, stdin=stdin, stats=stats)
-            signum = run_until_signal(work)
-            if signum is not None:
-                out.write(final_line(stats, options.out) + "\n")
-                out.flush()
-                name = signal.Signals(signum).name
-                raise Interrupted(
-                    f"interrupted by {name}: {stats.written} line(s) written to "
-                    f"{options.out}; run the same command with --resume to finish",
-                    signum=signum,
-                )
-    out.write(final_line(stats, options.out) + "\n")
-    if stats.undated_times:
-        warning = undated_warning(stats.undated_articles, stats.undated_times)
-        out.write(f"summarizer batch: warning: {warning}\n")
-    if stats.cache_errors:
-        out.write(
-            f"summarizer batch: the cache failed {stats.cache_errors} time(s) and was skipped: "
-            f"check {options.cache_path}\n"
-        )
-    out.flush()
-    return 1 if stats.failed else 0
 
 
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)

@@ -25,7 +25,6 @@ import time
 from collections.abc import Iterator
 from typing import IO, Any
 
-from summarizer.api import Outcome
 from summarizer.batch import (
     BatchOptions,
     BatchStats,
@@ -39,6 +38,7 @@ from summarizer.errors import StoreError, UsageError
 from summarizer.outfile import Existing, JsonlSink, scan_existing
 from summarizer.pipeline import Pipeline, build_backend
 from summarizer.ratelimit import RateLimiter
+from summarizer.results import Outcome
 from summarizer.schemas import Article
 from summarizer.sources import SourceItem, open_source
 
