@@ -150,6 +150,18 @@ def compare_and_gate(base: Any, new: Any, config: Any) -> tuple[Any, Any]:
     return comparison, gate(comparison, config=config)
 
 
+def gate_against(
+    args: argparse.Namespace, baseline: Any, suite: Any, result: Any
+) -> tuple[Any, Any]:
+    """Compare `result` with `baseline` under the suite's rules (flags on top); a replay that
+    missed fails the gate, with what to do first among its failures."""
+    comparison, verdict = compare_and_gate(baseline, result, gate_config_for(args, suite.gate))
+    advice = replay_miss_advice(result, suite.re_record_hint())
+    if advice:
+        verdict = verdict.model_copy(update={"passed": False, "failures": [advice, *verdict.failures]})
+    return comparison, verdict
+
+
 def _write_text(path: str, text: str, *, append: bool = False) -> None:
     try:
         with open(path, "a" if append else "w", encoding="utf-8") as handle:
@@ -259,11 +271,7 @@ def _gate(
     if args.out:
         result.save(args.out)
     say(_run_summary(result, args.out))
-    advice = replay_miss_advice(result, suite.re_record_hint())
-    config = gate_config_for(args, suite.gate)
-    comparison, verdict = compare_and_gate(baseline, result, config)
-    if advice:
-        verdict = verdict.model_copy(update={"passed": False, "failures": [advice, *verdict.failures]})
+    comparison, verdict = gate_against(args, baseline, suite, result)
     markdown = comparison_markdown(comparison, verdict)
     emit(markdown, None)
     if args.summary:

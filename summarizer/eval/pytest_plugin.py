@@ -65,10 +65,7 @@ class _Evaluator:
         args = argparse.Namespace(suite=str(self.suite_path), metrics=self.metrics, threshold=None)
         baseline = Run.load(self.baseline_path)
         suite, run = evalcli.run_suite_for(args, replay=not self.live)
-        comparison, verdict = evalcli.compare_and_gate(baseline, run, evalcli.gate_config_for(args, suite.gate))
-        advice = evalcli.replay_miss_advice(run, suite.re_record_hint())
-        if advice:
-            verdict = verdict.model_copy(update={"passed": False, "failures": [advice, *verdict.failures]})
+        comparison, verdict = evalcli.gate_against(args, baseline, suite, run)
         outcomes = {fid: (failure, scores) for fid, failure, scores in fixture_outcomes(baseline, run, verdict)}
         return _Evaluation(
             suite, baseline, run, comparison, verdict, comparison_markdown(comparison, verdict), outcomes

@@ -96,8 +96,7 @@ def record(suite_path: str, answers: str, out: str) -> tuple[int, list[str]]:
     for stale in book.pending.glob("*.json"):
         stale.unlink()
     fresh = suite.store.with_name(suite.store.name + ".recording")
-    for leftover in (fresh, fresh.with_name(fresh.name + "-wal"), fresh.with_name(fresh.name + "-shm")):
-        leftover.unlink(missing_ok=True)
+    _remove_database(fresh)
     with FakeOpenAIServer(book, models=(str(suite.settings.get("model", "reference-llm")),)) as server:
         settings = resolve_settings(
             **{
@@ -122,9 +121,13 @@ def record(suite_path: str, answers: str, out: str) -> tuple[int, list[str]]:
             target.execute("PRAGMA journal_mode=DELETE")
         copy.replace(suite.store)
         result.save(out)
-    for leftover in (fresh, fresh.with_name(fresh.name + "-wal"), fresh.with_name(fresh.name + "-shm")):
-        leftover.unlink(missing_ok=True)
+    _remove_database(fresh)
     return answered, sorted(book.missed)
+
+
+def _remove_database(path: Path) -> None:
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        part.unlink(missing_ok=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
