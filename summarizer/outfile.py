@@ -16,6 +16,7 @@ import errno
 import fcntl
 import json
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,10 +130,11 @@ class OutputLock:
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
-            owner = _read_pid(self._fd)
-            os.close(self._fd)
             if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                os.close(self._fd)
                 raise UsageError(f"cannot lock {self.path}: {exc.strerror}") from None
+            owner = _wait_for_owner(self._fd)
+            os.close(self._fd)
             who = f"process {owner}" if owner else "another process"
             raise UsageError(
                 f"{out} is being written by another summarizer batch ({who}): wait for it "
@@ -148,6 +150,29 @@ class OutputLock:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
+
+
+def _wait_for_owner(fd: int, patience: float = 2.0) -> int | None:
+    # The owner writes its pid just after it takes the lock, so a run refused in that
+    # instant would read an empty file, or the pid of a run that has since ended.
+    deadline = time.monotonic() + patience
+    while True:
+        pid = _read_pid(fd)
+        if pid is not None and pid != os.getpid() and _alive(pid):
+            return pid
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.02)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _read_pid(fd: int) -> int | None:
