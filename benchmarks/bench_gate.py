@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from summarizer.cli.eval_commands import compare_and_gate  # noqa: E402
 from summarizer.eval.runfile import Run  # noqa: E402
 from summarizer.eval.suite import load_suite  # noqa: E402
-from summarizer.evalcli import compare_and_gate  # noqa: E402
 from summarizer.testing.mutants import HARMLESS, MUTANTS, mutate_run  # noqa: E402
 
 SUITES = (

@@ -1,7 +1,7 @@
 """One error hierarchy. User mistakes (`UsageError`) are kept apart from model and
 transport failures (`ModelError`), which carry the model, HTTP status and attempts.
 
-Every message says how to fix the problem; `cli.py` maps `UsageError` to exit 2,
+Every message says how to fix the problem; `summarizer.cli` maps `UsageError` to exit 2,
 `Interrupted` to 128 + the signal, and the rest to exit 1.
 
     SummarizerError

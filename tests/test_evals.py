@@ -57,8 +57,8 @@ REFERENCE_BASELINE = ROOT / "evals" / "reference-baseline.json"
 @pytest.mark.slow
 def test_reference_store_covers_the_current_prompt_version(tmp_path: Path) -> None:
     """Edit a template or an example and this fails, naming what to run."""
+    from summarizer.cli.eval_commands import replay_miss_advice
     from summarizer.eval.suite import load_suite
-    from summarizer.evalcli import replay_miss_advice
 
     run_path = tmp_path / "reference.json"
     main(["eval", "run", str(REFERENCE_SUITE), "--replay", "--out", str(run_path)])

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import evalcli
-from summarizer.cli import main
+from summarizer.cli import eval_commands, main
 from summarizer.eval.runfile import Run
 from summarizer.eval.suite import load_suite
 from summarizer.schemas import TimeExpr
@@ -31,7 +30,7 @@ def reference() -> tuple[Run, list[object], object]:
 def test_every_mutant_fails_the_reference_gate(name: str, reference: tuple[Run, list[object], object]) -> None:
     baseline, fixtures, config = reference
     mutated = mutate_run(baseline, MUTANTS[name], fixtures)
-    _comparison, verdict = evalcli.compare_and_gate(baseline, mutated, config)
+    _comparison, verdict = eval_commands.compare_and_gate(baseline, mutated, config)
     assert not verdict.passed, f"the gate let through: {name}"
     assert verdict.failures
 
@@ -40,7 +39,7 @@ def test_every_mutant_fails_the_reference_gate(name: str, reference: tuple[Run, 
 def test_identical_and_harmless_runs_pass(name: str, reference: tuple[Run, list[object], object]) -> None:
     baseline, fixtures, config = reference
     changed = mutate_run(baseline, HARMLESS[name], fixtures)
-    comparison, verdict = evalcli.compare_and_gate(baseline, changed, config)
+    comparison, verdict = eval_commands.compare_and_gate(baseline, changed, config)
     assert verdict.passed, verdict.failures
     assert comparison.metrics["overall.f1"].delta == pytest.approx(0.0, abs=1e-9)
 
@@ -52,7 +51,7 @@ def test_the_embedded_baseline_sees_half_of_its_items_go(reference: tuple[Run, l
     embedded = Run.load(ROOT / "evals" / "baseline.json")
     halved = mutate_run(embedded, MUTANTS["half of the items removed"], fixtures)
     config = load_suite(ROOT / "evals" / "seeds.yaml").gate
-    _comparison, verdict = evalcli.compare_and_gate(embedded, halved, config)
+    _comparison, verdict = eval_commands.compare_and_gate(embedded, halved, config)
     assert not verdict.passed
     assert any(f.startswith("overall.f1:") for f in verdict.failures)
 

@@ -98,7 +98,7 @@ def default_model_path() -> str:
 
 @contextlib.contextmanager
 def _quiet_stderr() -> Iterator[None]:
-    """llama.cpp prints load notes on fd 2 even with verbose=False; only cli.py may print."""
+    """llama.cpp prints load notes on fd 2 even with verbose=False; only the cli package may print."""
     try:
         saved = os.dup(2)
     except OSError:

@@ -57,15 +57,15 @@ class _Evaluator:
         return self._result
 
     def _evaluate(self) -> _Evaluation:
-        from summarizer import evalcli
+        from summarizer.cli.eval_commands import gate_against, run_suite_for
         from summarizer.eval.junit import fixture_outcomes
         from summarizer.eval.report import comparison_markdown
         from summarizer.eval.runfile import Run
 
         args = argparse.Namespace(suite=str(self.suite_path), metrics=self.metrics, threshold=None)
         baseline = Run.load(self.baseline_path)
-        suite, run = evalcli.run_suite_for(args, replay=not self.live)
-        comparison, verdict = evalcli.gate_against(args, baseline, suite, run)
+        suite, run = run_suite_for(args, replay=not self.live)
+        comparison, verdict = gate_against(args, baseline, suite, run)
         outcomes = {fid: (failure, scores) for fid, failure, scores in fixture_outcomes(baseline, run, verdict)}
         return _Evaluation(
             suite, baseline, run, comparison, verdict, comparison_markdown(comparison, verdict), outcomes

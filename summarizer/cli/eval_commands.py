@@ -1,4 +1,4 @@
-"""`summarizer eval run|score|report|compare|gate`: argument handling for cli.py."""
+"""`summarizer eval run|score|report|compare|gate`: argument handling and output for the `summarizer` command."""
 
 from __future__ import annotations
 

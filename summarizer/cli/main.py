@@ -1,4 +1,4 @@
-"""The `summarizer` command. The only module that prints or sets exit codes.
+"""The `summarizer` command: its parser and dispatch. Only the `cli` package prints or sets exit codes.
 
 Exit codes: 0 success, 1 model/transport failure (or a failed gate), 2 usage or input error.
 """
@@ -181,9 +181,9 @@ def _emit(text: str, out: str | None) -> None:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from summarizer import evalcli
+    from summarizer.cli.eval_commands import run as run_eval
 
-    return evalcli.run(args, emit=_emit)
+    return run_eval(args, emit=_emit)
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
@@ -370,6 +370,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_FAILURE
 
-
-if __name__ == "__main__":
-    sys.exit(main())

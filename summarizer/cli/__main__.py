@@ -1,0 +1,5 @@
+import sys
+
+from summarizer.cli.main import main
+
+sys.exit(main())
