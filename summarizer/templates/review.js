@@ -1,5 +1,5 @@
 // The gold review page. Article and gold text only ever reach the page as text nodes,
-// `value`s and fixed-name attributes (never innerHTML): nothing in them can become markup.
+// `value`s and fixed-name attributes, never parsed as HTML: nothing in them can become markup.
 // Offsets are code points, as Python counts them; the page converts from UTF-16.
 "use strict";
 (() => {
