@@ -7,9 +7,12 @@ import json
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field
 
 from summarizer import cli
+from summarizer.schemas import ArticleSummary, Evidence, Statement
 from summarizer.testing import FakeOpenAIServer, json_answer
 
 
@@ -103,3 +106,16 @@ def call(
         status, payload, got = exc.code, exc.read(), dict(exc.headers)
     is_json = got.get("Content-Type", "").startswith("application/json")
     return status, json.loads(payload) if is_json else payload, got
+
+
+# An extended summary type (summarizer.extra_fields): drafting and review must carry its
+# extra statement fields without being told about them.
+
+
+class CueStatement(Statement):
+    cue: Evidence | None = Field(default=None, description="The reporting verb phrase.")
+    tone: Literal["calm", "angry"] | None = None
+
+
+class CueSummary(ArticleSummary):
+    statements: list[CueStatement] = Field(default_factory=list)

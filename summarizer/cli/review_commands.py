@@ -40,6 +40,7 @@ def add_parsers(
         "--force", action="store_true",
         help="overwrite fixture files that exist with other content (default: refuse)",
     )
+    _add_summary_type(d)
     add_model_options(d)
     d.set_defaults(func=functools.partial(draft_gold, settings_from=settings_from))
 
@@ -49,11 +50,16 @@ def add_parsers(
         "--port", type=int, default=8765, metavar="N",
         help="port on 127.0.0.1 (default 8765; 0 picks a free one)",
     )
-    r.add_argument(
-        "--summary-type", metavar="MODULE:CLASS",
-        help="an extended ArticleSummary whose gold has extra fields (default: the built-in)",
-    )
+    _add_summary_type(r)
     r.set_defaults(func=review)
+
+
+def _add_summary_type(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--summary-type", metavar="MODULE:CLASS",
+        help="an extended ArticleSummary (a module on PYTHONPATH, then the class) whose gold "
+        "has its extra fields (default: the built-in one)",
+    )
 
 
 def draft_gold(
@@ -68,6 +74,7 @@ def draft_gold(
     from summarizer.errors import InputError
     from summarizer.eval.draft_gold import check_fixture_id, fixture_article, write_draft
     from summarizer.eval.extras import gold_type
+    from summarizer.extra_fields import import_summary_type
     from summarizer.pipeline import undated_warning
     from summarizer.reader import read_article
 
@@ -75,6 +82,8 @@ def draft_gold(
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file: give a folder for the fixtures")
     settings = settings_from(args)
+    if args.summary_type:
+        settings = settings.with_(summary_type=import_summary_type(args.summary_type))
     gold = gold_type(settings.summary_type)
     codes: set[int] = set()
     drafted_from: dict[str, str] = {}
