@@ -179,9 +179,10 @@ def test_the_review_command_serves_until_interrupted(tmp_path: Path) -> None:
         assert proc.stderr is not None
         line = proc.stderr.readline()
         prefix = f"summarizer: reviewing 1 fixture(s) of {gold_path} at http://127.0.0.1:"
-        assert line.startswith(prefix) and line.endswith("/ (127.0.0.1 only; Ctrl-C stops)\n"), line
-        url = line.removeprefix("summarizer: reviewing 1 fixture(s) of ").split(" at ")[1].split(" ")[0]
-        with urllib.request.urlopen(url, timeout=10) as response:
+        assert line.startswith(prefix) and line.endswith(" (127.0.0.1 only; Ctrl-C stops)\n"), line
+        url = line.removeprefix(prefix).split(" ")[0]
+        assert "/?token=" in url and len(url.split("/?token=")[1]) >= 40
+        with urllib.request.urlopen(f"http://127.0.0.1:{url}", timeout=10) as response:
             page = response.read().decode("utf-8")
         assert "Gold review" in page and HOSTILE_ARTICLE[:10] not in page  # the article comes by API
         proc.send_signal(signal.SIGINT)

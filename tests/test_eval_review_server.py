@@ -36,7 +36,7 @@ def server(gold_path: Path) -> Iterator[ReviewServer]:
 
 
 def _api(srv: ReviewServer, path: str, body: Any = None, **kw: Any) -> tuple[int, Any]:
-    status, payload, _ = call(srv.url, path, body, token=kw.pop("token", srv.token), **kw)
+    status, payload, _ = call(srv.base_url, path, body, token=kw.pop("token", srv.token), **kw)
     return status, payload
 
 
@@ -48,20 +48,24 @@ def _opened(srv: ReviewServer) -> dict[str, Any]:
 
 def test_the_page_is_local_self_contained_and_under_a_strict_policy(server: ReviewServer) -> None:
     assert server._server.server_address[0] == "127.0.0.1"
-    status, page, headers = call(server.url, "/", token=None)
+    for wrong in ("/", "/?token=", "/?token=wrong"):
+        assert call(server.base_url, wrong, token=None)[:2] == (403, {"errors": [
+            "open the address `summarizer eval review` printed: it carries the session token"
+        ]})
+    status, page, headers = call(server.base_url, f"/?token={server.token}", token=None)
     assert status == 200 and headers["Content-Security-Policy"] == CSP
     assert "script-src 'self'" in CSP and "'unsafe-inline'" not in CSP and "default-src 'none'" in CSP
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
     html = page.decode("utf-8")
     assert f'<meta name="review-token" content="{server.token}">' in html
     # No external resources: the only references are the page's own script and stylesheet.
-    assert "http" not in html.replace(server.url, "")
+    assert "http" not in html
     assert html.count("<script") == 1 and '<script src="/review.js" defer></script>' in html
     for asset, kind in (("/review.js", "text/javascript"), ("/review.css", "text/css")):
-        status, body, headers = call(server.url, asset, token=None)
+        status, body, headers = call(server.base_url, asset, token=None)
         assert status == 200 and headers["Content-Type"].startswith(kind) and body
         assert headers["Content-Security-Policy"] == CSP
-    script = call(server.url, "/review.js", token=None)[1]
+    script = call(server.base_url, "/review.js", token=None)[1]
     for sink in (b"innerHTML", b"outerHTML", b"insertAdjacentHTML", b"document.write", b"eval("):
         assert sink not in script
 
@@ -108,7 +112,7 @@ def test_bad_requests_get_a_clear_refusal(server: ReviewServer) -> None:
     assert _api(server, "/api/fixture?id=../../etc/passwd") == (
         422, {"errors": ["no fixture '../../etc/passwd' in this review"]}
     )
-    status, payload, _ = call(server.url, "/api/save", token=server.token, raw=b"{not json")
+    status, payload, _ = call(server.base_url, "/api/save", token=server.token, raw=b"{not json")
     assert (status, payload) == (400, {"errors": ["the body is not valid JSON"]})
     assert _api(server, "/api/save", [1, 2]) == (400, {"errors": ["the body must be a JSON object"]})
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)

@@ -5,6 +5,8 @@ a server on loopback:
 
 - it binds 127.0.0.1 and answers only requests whose `Host` is 127.0.0.1 or localhost at its
   port (a DNS-rebinding page names its own host);
+- the page opens only with the session's random token in its address (`/?token=...`, printed
+  by the command), so another user of the machine, who reaches 127.0.0.1 too, cannot open it;
 - every `/api/` request carries the session's random token in `X-Review-Token` (the page has
   it; another origin cannot read the page, and a cross-origin request with that header or
   with a JSON body needs a CORS preflight this server never grants); POSTs must be JSON,
@@ -139,6 +141,14 @@ class _Handler(BaseHTTPRequestHandler):
                 else:
                     self._json(HTTPStatus.OK, self._get(url.path, parse_qs(url.query)))
             elif method == "GET" and url.path == "/":
+                # Only who sees the command's output has the page (and so the token): another
+                # user of this machine reaches 127.0.0.1 too.
+                given = parse_qs(url.query).get("token", [""])[0]
+                if not hmac.compare_digest(given.encode(), self.server.token.encode()):
+                    raise _HTTPError(
+                        HTTPStatus.FORBIDDEN,
+                        "open the address `summarizer eval review` printed: it carries the session token",
+                    )
                 self._send(HTTPStatus.OK, self.server.page, "text/html; charset=utf-8")
             elif method == "GET" and url.path in _ASSETS:
                 self._send(HTTPStatus.OK, _asset(url.path.lstrip("/")), _ASSETS[url.path])
@@ -223,8 +233,13 @@ class ReviewServer:
         return int(self._server.server_address[1])
 
     @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}/"
+        """The page's address, with the session token that opens it."""
+        return f"{self.base_url}/?token={self.token}"
 
     def serve_forever(self) -> None:
         self._server.serve_forever()
