@@ -220,10 +220,14 @@
         input.value = text;
         input.addEventListener("input", () => { list[i] = input.value; set(fromAlts(list, spec.nullable)); touched(); });
         const row = el("div", { class: "alt" }, input);
-        if (list.length > 1) row.append(button("×", () => { list.splice(i, 1); set(fromAlts(list, spec.nullable)); touched(); redraw(); }, "remove-alt"));
+        if (list.length > 1) row.append(button("×", () => { list.splice(i, 1); set(fromAlts(list, spec.nullable)); touched(); redraw(); }, "small remove-alt"));
+        if (i === list.length - 1) {
+          const add = button("+ or", () => { list.push(""); set(fromAlts(list, spec.nullable)); redraw(); }, "small add-alt");
+          add.setAttribute("title", "add an acceptable alternative (any_of)");
+          row.append(add);
+        }
         box.append(row);
       });
-      box.append(button("+ alternative", () => { list.push(""); set(fromAlts(list, spec.nullable)); redraw(); }, "add-alt"));
     } else if (spec.type === "object") {
       if (value === null || value === undefined) {
         box.append(button(`+ ${path.split(".").pop()}`, () => { set(blankOf(spec)); touched(); render(); }, "add-object"));
