@@ -154,6 +154,7 @@ def test_a_draft_is_corrected_and_saved_in_a_real_browser(
         time_start = _one(browser, '[data-item="meetings/0"] [data-field="time.start"] input')
         time_start.clear()
         time_start.send_keys("next Tuesday")
+        assert not _one(browser, "#save-reviewed").is_enabled()  # nothing accepted yet
         for i in range(len(_all(browser, "button.accept"))):  # each click redraws the items
             _click(browser, _all(browser, "button.accept")[i])
         assert _one(browser, "#accepted").text == "2 of 2 items accepted"
