@@ -9,7 +9,8 @@ Every message says how to fix the problem; `summarizer.cli` maps `UsageError` to
     │   ├── InputError
     │   ├── ConfigError
     │   │   └── EndpointConfigError   HTTP 401/403/404: key, base URL or model
-    │   └── StoreError
+    │   ├── StoreError
+    │   └── EditConflictError
     ├── OutputError
     ├── Interrupted           exit 128 + signal
     └── ModelError
@@ -75,6 +76,10 @@ class EndpointConfigError(_Diagnosed, ConfigError):
 
 class StoreError(UsageError):
     """A response store or summary cache is unusable: not a database, corrupt, or locked."""
+
+
+class EditConflictError(UsageError):
+    """A gold file changed on disk after the review page read it: saving would lose that edit."""
 
 
 class OutputError(SummarizerError):

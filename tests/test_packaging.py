@@ -25,7 +25,10 @@ def test_wheel_contains_prompts_and_py_typed(tmp_path: Path) -> None:
     for template in ("system.j2", "user.j2", "completion.j2"):
         assert f"summarizer/prompts/{template}" in names
     assert any(n.startswith("summarizer/prompts/examples/") and n.endswith(".json") for n in names)
-    for template in ("page.html.j2", "items.html.j2", "summary.html.j2", "summary.md.j2"):
+    for template in (
+        "page.html.j2", "items.html.j2", "summary.html.j2", "summary.md.j2", "review.html.j2",
+        "review.js", "review.css",
+    ):
         assert f"summarizer/templates/{template}" in names
     assert "summarizer/py.typed" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

@@ -328,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_gate_options(eg)
     _add_model_options(eg)
     e.set_defaults(func=_cmd_eval)
+    from summarizer.cli.review_commands import add_parsers as add_review_parsers
+
+    add_review_parsers(esub, add_model_options=_add_model_options, settings_from=_settings_from)
     return parser
 
 

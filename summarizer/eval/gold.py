@@ -8,7 +8,9 @@ without `run`). Gold may be looser than a prediction:
 - a list item may carry `"optional": true`: a prediction may or may not report it;
 - evidence gives only `{"quote": ...}`; offsets are computed here against the article text;
 - `scored_fields` / `scored_spans` declare partial gold (only some fields, or only some
-  character ranges of the article, were annotated).
+  character ranges of the article, were annotated);
+- `"review": "draft"` marks a gold file written by `summarizer eval draft-gold` that no person
+  has reviewed yet: suites refuse it (`allow_draft=True` reads it, as the review page does).
 """
 
 from __future__ import annotations
@@ -176,6 +178,8 @@ class Gold(_GoldModel):
     scored_spans: list[tuple[int, int]] | None = None
     # Extra metadata from `<id>.meta.json` that is not an Article field (e.g. tags).
     meta: dict[str, Any] = Field(default_factory=dict)
+    # "draft": a model's answer awaiting review (summarizer eval review); absent once reviewed.
+    review: Literal["draft"] | None = None
 
     @field_validator("scored_fields")
     @classmethod
@@ -350,7 +354,8 @@ _ARTICLE_FIELDS = frozenset(Article.model_fields) - {"text"}
 
 
 def load_fixture(
-    directory: str | Path, fixture_id: str, *, gold_type: type[Gold] = Gold
+    directory: str | Path, fixture_id: str, *, gold_type: type[Gold] = Gold,
+    allow_draft: bool = False,
 ) -> tuple[Article, Gold]:
     """Load one fixture as (Article, Gold) with gold evidence offsets filled in.
 
@@ -388,22 +393,45 @@ def load_fixture(
         article = Article(**{**article_fields, "id": fixture_id, "text": text})
     except ValidationError as exc:
         raise InputError(f"{meta_path}: invalid article metadata: {exc}") from exc
-    raw = _read_json(gold_path)
+    gold = parse_gold(
+        _read_json(gold_path), text, fixture_id=fixture_id, where=str(gold_path),
+        meta=extras, gold_type=gold_type, allow_draft=allow_draft,
+    )
+    return article, gold
+
+
+def parse_gold(
+    raw: Any,
+    text: str,
+    *,
+    fixture_id: str,
+    where: str,
+    meta: dict[str, Any] | None = None,
+    gold_type: type[Gold] = Gold,
+    allow_draft: bool = False,
+) -> Gold:
+    """Validate one gold file's JSON against the gold model and ground its evidence in `text`:
+    every check a fixture passes. `where` names the file in messages."""
     if not isinstance(raw, dict):
-        raise InputError(f"{gold_path}: expected a JSON object (an ArticleSummary without run).")
-    raw.pop("run", None)
+        raise InputError(f"{where}: expected a JSON object (an ArticleSummary without run).")
+    raw = {k: v for k, v in raw.items() if k != "run"}
     if raw.get("article_id") not in (None, "", fixture_id):
         raise InputError(
-            f"{gold_path}: article_id {raw['article_id']!r} differs from the file name "
+            f"{where}: article_id {raw['article_id']!r} differs from the file name "
             f"{fixture_id!r}; make them equal or drop article_id."
         )
     raw["article_id"] = fixture_id
     try:
-        gold = gold_type.model_validate({**raw, "meta": extras})
+        gold = gold_type.model_validate({**raw, "meta": meta or {}})
     except ValidationError as exc:
-        raise InputError(f"{gold_path}: not valid gold: {exc}") from exc
-    _ground_evidence(gold, text, str(gold_path))
-    return article, gold
+        raise InputError(f"{where}: not valid gold: {exc}") from exc
+    if gold.review == "draft" and not allow_draft:
+        raise InputError(
+            f"{where}: a draft nobody has reviewed (\"review\": \"draft\"): review it with "
+            f"`summarizer eval review {where}` and save it as reviewed"
+        )
+    _ground_evidence(gold, text, where)
+    return gold
 
 
 def load_suite_dir(
