@@ -87,8 +87,18 @@ _OPEN = "\"“"
 _CLOSE = "\"”"
 _MARKS = "\"“”"
 # What may sit between a reported clause's cue and its first word: "in a statement that".
-_LEAD_IN = re.compile(r"^[^\"“”,.;:]{0,60}?\bthat\s+")
+_LEAD_IN = re.compile(r"^\s*(?:[^\"“”,.;:\s]+\s+){0,6}?that\s+")
 _MIN_QUOTE_WORDS = 4
+# Cue words that are more often nouns ("member states", "his notes").
+_AMBIGUOUS = frozenset(("states", "notes", "claims", "reports", "posts"))
+_SPEAKER_END = re.compile(r"\s*(?:[,.;:!?)(]|$|\n|who\b|of\b|at\b|in\b|on\b)")
+# "A diplomat from one of the member states, who ..., said": a speaker described, not named.
+_LEADING_DESCRIPTION = re.compile(
+    r"^\s*(?:an?|the)\s+((?:[\w-]+\s+){0,3}?(officials?|diplomats?|sources?|spokes(?:man|woman|"
+    r"person)|analysts?|experts?|advisers?|advisors?|negotiators?|observers?)"
+    r"(?:\s+(?:from|of|at|with|in|close to|familiar with)\s+[^,“”\"]{1,60}?)?)\s*,?\s*$",
+    re.IGNORECASE,
+)
 # "said on Sunday", "told reporters after the talks": no clause of what was said follows.
 _CIRCUMSTANCE = re.compile(
     r"(?:on|in|at|after|before|during|to|from|by|when|while|late|early|last|this|but|and|"
@@ -192,12 +202,19 @@ class _Sentence:
         return any(a < start < b for a, b in self.quoted)
 
 
+def _word_at(body: str, start: int) -> str:
+    word = re.match(r"\w+", body[start:])
+    return word.group(0) if word else ""
+
+
 def _speaker_before(
     s: _Sentence, text: str, speakers: _Speakers, cue_start: int
 ) -> _Found | None:
     """"X said", "X, who asked not to be named, said", "he said", "the ministry said"."""
     body, base = s.sent.text, s.sent.start
     head = _RELATIVE_TAIL.sub("", body[:cue_start]).rstrip(" ,") + " "
+    if _word_at(body, cue_start) in _AMBIGUOUS and head.rstrip() != body[:cue_start].rstrip(" ,"):
+        return None  # "among riparian states": a noun at the end of a clause
     absolute = base + len(head) - 1
     before = [m for m in s.mentions if m.end <= absolute and absolute - m.end <= 40]
     if before:
@@ -213,6 +230,10 @@ def _speaker_before(
         resolved = speakers.description(described.group(1), absolute)
         if resolved is not None:
             return _named(resolved, speakers), (described.start(1), described.end(1))
+    leading = _LEADING_DESCRIPTION.match(head)
+    if leading and leading.end() >= len(head.rstrip()):
+        kind = "group" if leading.group(2).lower().endswith("s") else "person"
+        return DraftActor(name=leading.group(1).strip(), kind=kind), (leading.start(1), leading.end(1))
     np_before = _NP_BEFORE.search(head)
     if np_before:
         as_written = _as_written(np_before.group(1), np_before.group(2))
@@ -227,7 +248,13 @@ def _speaker_after(
     """"said X", "according to X", "said a senior official"; "officials said" (bare)."""
     body, base = s.sent.text, s.sent.start
     after = [m for m in s.mentions if m.start >= base + cue_end]
-    if after and text[base + cue_end : after[0].start].strip(" ,") in ("", "the", "a"):
+    if (
+        after
+        and text[base + cue_end : after[0].start].strip(" ,") in ("", "the", "a")
+        # "said X." or "said X, who ...", not "said X had objected" (X is what was said).
+        and (according or _SPEAKER_END.match(text, after[0].end))
+        and _word_at(body, cue_start) not in _AMBIGUOUS
+    ):
         m = after[0]
         return _named(m, speakers), (m.start - base, m.end - base)
     described = _DESCRIPTION_AFTER.match(body[cue_end:])
@@ -254,6 +281,8 @@ def _cues(s: _Sentence) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     for m in _SAY_RE.finditer(body):
         end = m.end()
+        if m.group(0) in _AMBIGUOUS and not re.match(r"\s*(?:that\b|:|[\"“])", body[end:]):
+            continue  # "the member states", unless it reports: "states that ..."
         if m.group(0) in ("told", "tells") and (whom := _TOLD_WHOM.match(body, end)):
             end = whom.end()
         found.append((m.start(), end, "say"))
