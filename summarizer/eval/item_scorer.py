@@ -32,7 +32,15 @@ from summarizer.eval.gold import (
 from summarizer.eval.gold_cache import GoldCache
 from summarizer.eval.scores import COR, INC, MIS, PAR, SPU, Tally
 from summarizer.eval.similarity import similarity_rows
-from summarizer.eval.spans import Span, evidence_spans, iou_merged, merge
+from summarizer.eval.spans import (
+    Span,
+    content_span,
+    cue_grade,
+    evidence_iou,
+    evidence_spans,
+    iou_merged,
+    merge,
+)
 from summarizer.schemas import Actor, Evidence, Meeting, PlannedEvent, Statement, TimeExpr
 
 __all__ = ["ItemScorer"]
@@ -51,7 +59,16 @@ class ItemScorer:
         # A user's extra fields count when the gold type declares them (summarizer.eval.extras).
         self.extras = gold_extras(type(gold), list_name)
         self.keys = FIELD_KEYS[list_name] + tuple(k for e in self.extras for k in field_keys(e))
-        self.scored = frozenset(k for k in self.keys if gold.is_scored(list_name, k))
+        scored = {k for k in self.keys if gold.is_scored(list_name, k)}
+        if list_name == "statements":
+            # Gold written before statements had a kind and a cue does not score them: a
+            # prediction's kind or cue is then neither right nor spurious.
+            statements = gold.statements
+            if not any(g.kind is not None for g in statements):
+                scored.discard("kind")
+            if not any(g.cue is not None for g in statements):
+                scored.discard("cue")
+        self.scored = frozenset(scored)
         self.weights = cmp.cfg.weights.get(list_name, {})
         self.counting = True
         self._span_cache: dict[int, tuple[object, list[Span]]] = {}
@@ -225,6 +242,30 @@ class ItemScorer:
             lambda: self.cmp.spans(g_spans, p_spans) if p_spans else (INC, 0.0),
         )
 
+    def _content_span(
+        self, gold: GoldStatement | None, pred: Statement | None
+    ) -> tuple[float, float]:
+        """Statements align on what was said: the overlap of the content spans, counted
+        only when both sides have one (gold without spans aligns as it always did)."""
+        weight = self.weights.get("content_span", 0.0)
+        g = content_span(gold.content_evidence) if gold is not None else None
+        p = content_span(pred.content_evidence) if pred is not None else None
+        if weight == 0.0 or g is None or p is None:
+            return 0.0, 0.0
+        return weight * evidence_iou([g], [p]), weight
+
+    def _attribution(
+        self, tally: Tally, gold: GoldStatement | None, pred: Statement | None
+    ) -> None:
+        """A statement's kind and cue, where the gold gives them (an unmatched prediction's
+        are spurious, like its other fields)."""
+        g_kind = gold.kind if gold is not None else None
+        p_kind = pred.kind if pred is not None and (gold is None or g_kind is not None) else None
+        self._count(tally, "kind", g_kind is not None, p_kind is not None, same, g_kind, p_kind)
+        g_cue = gold.cue if gold is not None else None
+        p_cue = pred.cue if pred is not None and (gold is None or g_cue is not None) else None
+        self._count(tally, "cue", g_cue is not None, p_cue is not None, cue_grade, g_cue, p_cue)
+
     def spans(self, evidence: Sequence[Evidence | GoldEvidence] | None) -> list[Span]:
         # Each item's evidence meets every item of the other side: merge its spans once.
         if not evidence:
@@ -323,6 +364,9 @@ class ItemScorer:
             parts.append(
                 self._evidence(tally, (gs.evidence if gs else None), (ps.evidence if ps else None))
             )
+            parts.append(self._content_span(gs, ps))
+            if self.counting:
+                self._attribution(tally, gs, ps)
         else:
             gp = gold if isinstance(gold, GoldPlannedEvent) else None
             pp = pred if isinstance(pred, PlannedEvent) else None
@@ -396,6 +440,7 @@ class ItemScorer:
                 ps.quote if ps else None,
             )
             self._tally_evidence(tally, gs.evidence if gs else None, ps.evidence if ps else None)
+            self._attribution(tally, gs, ps)
         elif self.list_name == "meetings":
             gm = gold if isinstance(gold, GoldMeeting) else None
             pm = pred if isinstance(pred, Meeting) else None

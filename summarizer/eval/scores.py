@@ -69,7 +69,14 @@ class ScoringConfig(BaseModel):
                 "topics": 0.5,
                 "evidence": 1.0,
             },
-            "statements": {"speaker": 1.0, "content": 2.0, "quote": 1.0, "evidence": 1.0},
+            # content_span: the overlap of the content spans, where both sides have one.
+            "statements": {
+                "speaker": 1.0,
+                "content": 2.0,
+                "quote": 1.0,
+                "evidence": 1.0,
+                "content_span": 3.0,
+            },
             "planned_events": {
                 "description": 2.0,
                 "participants": 1.0,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from summarizer.eval.comparers import name_grade, time_interval
 from summarizer.eval.gold import Alt, GoldMeeting, GoldPlannedEvent, GoldStatement, alternatives
 from summarizer.eval.scores import COR, PAR
-from summarizer.eval.spans import Span, evidence_iou, evidence_spans, merge
+from summarizer.eval.spans import Span, content_span, evidence_iou, evidence_spans, merge
 from summarizer.eval.texts import TextIndex
 from summarizer.schemas import ActorKind
 
@@ -157,6 +157,23 @@ def similarity_rows(
             column,
         )
 
+    def content_spans() -> None:
+        # As ItemScorer._content_span: only pairs where both sides have a content span.
+        weight = w.get("content_span", 0.0)
+        if weight == 0.0:
+            return
+        g_spans = gold_cache.get(
+            gold_items, "content_span", lambda: [content_span(g.content_evidence) for g in gi_]
+        )
+        for j, p in enumerate(pi_):
+            p_span = content_span(p.content_evidence)
+            if p_span is None:
+                continue
+            for i, g_span in enumerate(g_spans):
+                if g_span is not None:
+                    num[j][i] += weight * evidence_iou([g_span], [p_span])
+                    den[j][i] += weight
+
     def where() -> None:
         if "location" not in scorer.scored:
             return
@@ -217,6 +234,7 @@ def similarity_rows(
                 cmp.article_text,
             )
         evidence()
+        content_spans()
     elif scorer.list_name == "meetings":
         actors("participants")
         where()

@@ -5,9 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from summarizer.eval.gold import GoldEvidence
+from summarizer.eval.scores import COR, INC
 from summarizer.schemas import Evidence
 
-__all__ = ["Span", "evidence_iou", "evidence_spans", "iou_merged", "merge", "span_iou"]
+__all__ = [
+    "Span",
+    "content_span",
+    "cue_grade",
+    "evidence_iou",
+    "evidence_spans",
+    "iou_merged",
+    "merge",
+    "span_iou",
+]
 
 # [start, end) character offsets into the article text.
 Span = tuple[int, int]
@@ -76,3 +86,19 @@ def evidence_spans(evidence: Sequence[Evidence | GoldEvidence]) -> list[Span]:
         for e in evidence
         if e.start is not None and e.end is not None and e.end > e.start
     ]
+
+
+def content_span(evidence: Evidence | GoldEvidence | None) -> Span | None:
+    """The placed span of one piece of evidence (a statement's content or cue), if any."""
+    if evidence is None or evidence.start is None or evidence.end is None:
+        return None
+    return (evidence.start, evidence.end) if evidence.end > evidence.start else None
+
+
+def cue_grade(gold: GoldEvidence, pred: Evidence) -> tuple[int, float]:
+    """A cue is right when it overlaps the gold's: "told" for "told reporters" is the same
+    reporting verb; one the grounder could not place is wrong."""
+    g, p = content_span(gold), content_span(pred)
+    if g is None or p is None or not (g[0] < p[1] and p[0] < g[1]):
+        return INC, 0.0
+    return COR, 1.0
