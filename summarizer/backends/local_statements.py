@@ -70,7 +70,8 @@ _RELATIVE_TAIL = re.compile(
     r"(?:,\s*|\s+)(?:who|which|speaking|attending|quoted|familiar|based)\b[^“”\"]{0,120}?,?\s*$"
 )
 _ORG_WORDS = frozenset(
-    "presidency society network operator alliance union federation institute "
+    "presidency society network operator alliance union federation institute firm airline "
+    "carrier manufacturer maker bank "
     "ministry office department agency embassy council committee party government "
     "administration commission court police service delegation mission company secretariat "
     "organisation organization association authority board".split()
@@ -91,7 +92,16 @@ _LEAD_IN = re.compile(r"^\s*(?:[^\"“”,.;:\s]+\s+){0,6}?that\s+")
 _MIN_QUOTE_WORDS = 4
 # Cue words that are more often nouns ("member states", "his notes").
 _AMBIGUOUS = frozenset(("states", "notes", "claims", "reports", "posts"))
-_SPEAKER_END = re.compile(r"\s*(?:[,.;:!?)(]|$|\n|who\b|of\b|at\b|in\b|on\b)")
+_SPEAKER_END = re.compile(r"\s*(?:[,.;:!?)(]|$|\n|who\b|of\b|at\b|in\b|on\b|\w+ing\b)")
+_NAME_BEFORE = re.compile(
+    r"(?:^|[,;:”\"]\s*)(?:[a-z][\w-]*\s+){0,2}((?:[A-Z][\w'’&.-]*\s+){1,4}?)(?:has\s+|have\s+|had\s+)?$"
+)
+# Capitalised words that open a sentence without naming anyone.
+_NOT_NAMES = frozenset(
+    "the a an it he she they we i this that these those there on in at by after before when "
+    "while but and or also however meanwhile yesterday today".split()
+)
+_ORG_TAIL = re.compile(r"\b(?:Inc|Corp|Ltd|Co|Group|Bank|Airlines?|Motors|Party)\b")
 # "A diplomat from one of the member states, who ..., said": a speaker described, not named.
 _LEADING_DESCRIPTION = re.compile(
     r"^\s*(?:an?|the)\s+((?:[\w-]+\s+){0,3}?(officials?|diplomats?|sources?|spokes(?:man|woman|"
@@ -220,7 +230,7 @@ def _speaker_before(
     if before:
         m = before[-1]
         gap = text[m.end : absolute]
-        if re.fullmatch(r"\)?,?\s*(?:,[^,]{0,35},)?\s*(?:also |later |further |has |had )?", gap):
+        if re.fullmatch(r"\)?,?\s*(?:,[^,]{0,60},)?\s*(?:also |later |further |has |had )?", gap):
             return _named(m, speakers), (m.start - base, m.end - base)
     pronoun = _PRONOUN_BEFORE.search(head)
     if pronoun and (m2 := speakers.pronoun(pronoun.group(1), base + pronoun.start(1))) is not None:
@@ -239,6 +249,14 @@ def _speaker_before(
         as_written = _as_written(np_before.group(1), np_before.group(2))
         if as_written is not None:
             return as_written, (np_before.start(1), np_before.end(1))
+    # "Boeing has announced", "United States airframer Boeing said": a name the mention
+    # finder did not type, right before the cue, at the start of the sentence or a clause.
+    bare_name = _NAME_BEFORE.search(head)
+    if bare_name and bare_name.group(1).split()[0].lower() not in _NOT_NAMES:
+        name = bare_name.group(1).strip()
+        start = bare_name.start(1)
+        kind = "person" if 2 <= len(name.split()) <= 3 and not _ORG_TAIL.search(name) else "organization"
+        return DraftActor(name=name, kind=kind), (start, start + len(name))
     return None
 
 
