@@ -275,10 +275,12 @@ class Grounder:
         )
 
     def statement_spans(self, draft: DraftStatement, evidence: list[Evidence], what: str) -> dict[str, object]:
+        mention = self.span(draft.speaker_mention, evidence, f"{what} speaker mention")
+        cue = self.span(draft.cue, evidence, f"{what} cue")
         content = self.span(draft.content_evidence, evidence, f"{what} content")
         return {
-            "speaker_mention": self.span(draft.speaker_mention, evidence, f"{what} speaker mention"),
-            "cue": self.span(draft.cue, evidence, f"{what} cue"),
+            "speaker_mention": mention,
+            "cue": cue,
             "content_evidence": content,
             "kind": draft.kind or statement_kind(self.text, content, draft.quote),
         }
