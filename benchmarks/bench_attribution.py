@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 from summarizer.eval.comparers import name_grade  # noqa: E402
 from summarizer.eval.gold import Gold, GoldStatement, alternatives, load_suite_dir  # noqa: E402
 from summarizer.eval.meantime import load_meantime  # noqa: E402
-from summarizer.eval.scoring import DEFAULT_CONFIG, COR, score_summary  # noqa: E402
+from summarizer.eval.scoring import COR, DEFAULT_CONFIG, score_summary  # noqa: E402
 from summarizer.postprocess import Grounder, canonicalise_actors, merge  # noqa: E402
 from summarizer.schemas import Article, ArticleSummary, Evidence, Statement  # noqa: E402
 
@@ -278,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "## Attribution: statements, direct and indirect (`benchmarks/bench_attribution.py`)",
             "",
             f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-            f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC",
+            f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
             "- command: `.venv/bin/python benchmarks/bench_attribution.py`",
             f"- corpora: {sizes}; MEANTIME gold = speech events with an Arg0 speaker in the first "
             "six sentences (cue = trigger, no content spans, no kinds); seeds gold = every statement "

@@ -417,6 +417,17 @@ def _perturbed(gold: Gold, rng: Any) -> ArticleSummary:
             st.content = " ".join(w for w in st.content.split() if rng.random() < 0.6)
         if rng.random() < 0.2:
             st.quote = None
+        if st.content_evidence is not None and rng.random() < 0.4:
+            shift = rng.choice([-40, 5, 200])
+            st.content_evidence = Evidence(
+                quote=st.content_evidence.quote,
+                start=max(0, (st.content_evidence.start or 0) + shift),
+                end=max(1, (st.content_evidence.end or 0) + shift),
+            )
+        if rng.random() < 0.2:
+            st.cue = None
+        if rng.random() < 0.2:
+            st.kind = rng.choice(["direct", "indirect", "mixed", None])
     for x in pred.meetings + pred.planned_events:
         if x.time is not None and x.time.start is not None and rng.random() < 0.4:
             days = timedelta(days=rng.choice([-1, 1, 30]))
@@ -607,3 +618,78 @@ def test_cached_bags_are_not_tracked_by_the_garbage_collector() -> None:
     gc.collect(0)
     gc.collect(1)
     assert not any(gc.is_tracked(b) for b in bags)
+
+
+# --- statements: alignment on content spans; kind and cue ------------------------------------
+
+_VOS_WORDS = "the talks had been useful"
+_BERG_WORDS = "We agreed to cooperate on energy"
+
+
+def _attributed(tmp_path: Path, *, spans: bool = True) -> tuple[Article, Gold]:
+    gold = example_gold()
+    berg, vos = gold["statements"]
+    if spans:
+        berg.update(kind="direct", cue={"quote": "said"}, content_evidence={"quote": _BERG_WORDS})
+        vos.update(kind="indirect", cue={"quote": "said"}, content_evidence={"quote": _VOS_WORDS})
+    write_fixture(tmp_path, "attr", TEXT, gold)
+    return load_fixture(tmp_path, "attr")
+
+
+def _at(words: str) -> Evidence:
+    start = TEXT.index(words)
+    return Evidence(quote=words, start=start, end=start + len(words), match="exact")
+
+
+def test_statements_align_on_their_content_spans(tmp_path: Path) -> None:
+    article, gold = _attributed(tmp_path)
+    # Vos's words, with Berg's content text: the text says Berg, the span says Vos.
+    pred = ArticleSummary(
+        article_id="attr",
+        statements=[
+            Statement(
+                speaker=Actor(name="Piet Vos"),
+                content="Berg said they agreed to cooperate on energy.",
+                content_evidence=_at(_VOS_WORDS),
+            )
+        ],
+    )
+    by_span = score_summary(pred, gold, article).lists["statements"]
+    assert [(a.gold, a.pred) for a in by_span.alignments if a.pred is not None] == [(1, 0)]
+    no_span_weight = ScoringConfig(
+        weights={**ScoringConfig().weights, "statements": {"speaker": 1.0, "content": 2.0,
+                                                          "quote": 1.0, "evidence": 1.0}}
+    )  # fmt: skip
+    by_text = score_summary(pred, gold, article, config=no_span_weight).lists["statements"]
+    assert [(a.gold, a.pred) for a in by_text.alignments if a.pred is not None] == [(0, 0)]
+
+
+def test_gold_without_content_spans_aligns_as_before(tmp_path: Path) -> None:
+    article, gold = _attributed(tmp_path, spans=False)
+    pred = to_prediction(gold)
+    for st, words in zip(pred.statements, (_VOS_WORDS, _BERG_WORDS), strict=True):
+        st.content_evidence = _at(words)  # crossed spans: ignored, the gold has none
+    score = score_summary(pred, gold, article)
+    st = score.lists["statements"]
+    assert [(a.gold, a.pred) for a in st.alignments] == [(0, 0), (1, 1)]
+    # Gold written before kinds and cues does not score a prediction's.
+    pred.statements[0].kind = "mixed"
+    pred.statements[0].cue = _at("said")
+    assert "kind" not in score_summary(pred, gold, article).lists["statements"].fields
+    assert "cue" not in score_summary(pred, gold, article).lists["statements"].fields
+    assert_perfect(score_summary(pred, gold, article))
+
+
+def test_kind_and_cue_are_scored_fields(tmp_path: Path) -> None:
+    article, gold = _attributed(tmp_path)
+    pred = to_prediction(gold)
+    berg, vos = pred.statements
+    berg.cue = _at("Berg said")  # overlaps the gold's "said": the same reporting verb
+    berg.kind = "mixed"  # the gold says direct
+    vos.cue = None  # missing
+    fields = score_summary(pred, gold, article).lists["statements"].fields
+    assert fields["cue"].slots() == [1, 0, 0, 1, 0]
+    assert fields["kind"].slots() == [1, 0, 1, 0, 0]
+    vos.cue = _at("Vos")  # placed, but not on the reporting verb
+    assert score_summary(pred, gold, article).lists["statements"].fields["cue"].slots() == [1, 0, 1, 0, 0]
+    assert_perfect(score_summary(to_prediction(gold), gold, article))
