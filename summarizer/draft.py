@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from summarizer.schemas import ActorKind, EventStatus, MeetingFormat
+from summarizer.schemas import ActorKind, EventStatus, MeetingFormat, StatementKind
 
 _EVIDENCE = (
     "Verbatim quotes copied character for character from the article that support this item "
@@ -70,7 +70,31 @@ class DraftMeeting(DraftItem):
 
 
 class DraftStatement(DraftItem):
-    speaker: DraftActor = Field(description="Who said it: a person or an organisation.")
+    speaker: DraftActor = Field(
+        description="Who said it: a person or an organisation, with the fullest name the "
+        "article gives (for 'he' or 'the minister', the name given earlier in the article)."
+    )
+    speaker_mention: str | None = Field(
+        default=None,
+        description="Where this attribution names or refers to the speaker, verbatim: "
+        "'Brandt', 'he', 'the ministry', 'a spokeswoman'.",
+    )
+    cue: str | None = Field(
+        default=None,
+        description="The reporting verb phrase, verbatim and short: 'said', 'told reporters', "
+        "'according to', 'argued', 'denied', 'wrote'.",
+    )
+    kind: StatementKind | None = Field(
+        default=None,
+        description="direct (the words are in quotation marks), indirect (reported in the "
+        "article's own words: 'X said that ...', 'according to X') or mixed (both).",
+    )
+    content_evidence: str | None = Field(
+        default=None,
+        description="What was said, copied verbatim from the article without the speaker and "
+        "the cue: the quoted words (without the quotation marks) or the reported clause. A "
+        "statement that runs over several sentences is copied whole.",
+    )
     content: str = Field(description="What was said, in one sentence.")
     quote: str | None = Field(
         default=None,
@@ -78,6 +102,10 @@ class DraftStatement(DraftItem):
         "words; else null.",
     )
     evidence: list[str] = Field(default_factory=list, description=_EVIDENCE)
+
+    def span_quotes(self) -> list[str]:
+        """The quotes of the attribution's own spans (mention, cue, content), when given."""
+        return [q for q in (self.speaker_mention, self.cue, self.content_evidence) if q]
 
 
 class DraftPlannedEvent(DraftItem):
@@ -125,7 +153,10 @@ class DraftSummary(_Draft):
         default_factory=list, description="Meetings, talks and calls that the article reports."
     )
     statements: list[DraftStatement] = Field(
-        default_factory=list, description="Statements made by people or organisations."
+        default_factory=list,
+        description="Every attribution in the article, direct and indirect ('X said', 'X "
+        "argued that', 'according to X', 'X wrote', 'the campaign denied'): one statement "
+        "per reporting verb.",
     )
     planned_events: list[DraftPlannedEvent] = Field(
         default_factory=list, description="Events that are planned, scheduled or proposed."
@@ -157,6 +188,7 @@ class DraftSummary(_Draft):
             found.extend(statement.evidence)
             if statement.quote:
                 found.append(statement.quote)
+            found.extend(statement.span_quotes())
             found.extend(statement.extra_quotes())
         for event in self.planned_events:
             found.extend(event.evidence)

@@ -19,9 +19,9 @@ from rapidfuzz import fuzz
 
 from summarizer.actors import ActorRegistry, is_descriptive
 from summarizer.config import GroundingPolicy
-from summarizer.draft import DraftActor, DraftItem, DraftSummary
+from summarizer.draft import DraftActor, DraftItem, DraftStatement, DraftSummary
 from summarizer.extra_fields import BASE_ITEMS, ExtraField, ItemList, SummaryTypes, summary_types
-from summarizer.grounding import Span, align, contains_name
+from summarizer.grounding import Span, align, contains_name, find_all
 from summarizer.schemas import (
     Actor,
     ArticleSummary,
@@ -29,10 +29,16 @@ from summarizer.schemas import (
     Meeting,
     PlannedEvent,
     Statement,
+    StatementKind,
     TimeExpr,
 )
 from summarizer.timex import normalize
 from summarizer.timex_context import normalize_in
+
+_QUOTE_MARKS = "\"“”«»„"
+# How far outside its evidence a statement's own span may sit and still be preferred there
+# (a cue or a speaker just before or after the quoted sentence).
+_SLACK = 80
 
 # ASCII words separated by single spaces: most names, places and times a model writes.
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9]+(?: [A-Za-z0-9]+)*")
@@ -219,6 +225,66 @@ class Grounder:
         self.report.note(self.policy, f"direct quote {quote[:60]!r}: not in the article")
         return None if self.policy == "drop" else quote.strip()
 
+    # -- a statement's own spans: speaker mention, cue, content -----------------------
+
+    def _on_words(self, start: int, end: int) -> bool:
+        """A span that starts and ends on word boundaries ("he" is not the end of "the")."""
+        text = self.text
+        left = start == 0 or not (text[start - 1].isalnum() and text[start].isalnum())
+        right = end == len(text) or not (text[end - 1].isalnum() and text[end].isalnum())
+        return left and right
+
+    def _locate(self, quote: str, evidence: list[Evidence]) -> Span | None:
+        """Where a short span of a statement is: among its occurrences on word boundaries,
+        one inside the statement's evidence (or just around it) first, else the nearest;
+        a longer quote that is not there verbatim may still align fuzzily."""
+        windows = [(e.start, e.end) for e in evidence if e.start is not None and e.end is not None]
+        spans = [sp for sp in find_all(quote.strip(), self.text) if self._on_words(sp.start, sp.end)]
+        if spans and windows:
+
+            def distance(sp: Span) -> int:
+                return min(max(s - sp.start, sp.end - e, 0) for s, e in windows)
+
+            best = min(spans, key=lambda sp: (distance(sp), sp.start))
+            if distance(best) <= _SLACK:
+                return best
+        near = windows[0][0] if windows else None
+        if spans and near is None:
+            return spans[0]
+        found = align(quote, self.text, near=near)
+        if found is not None and not self._on_words(found.start, found.end):
+            return spans[0] if spans else None
+        return found
+
+    def span(self, quote: str | None, evidence: list[Evidence], what: str) -> Evidence | None:
+        """One grounded span of a statement; one not in the article goes by the policy
+        (`drop`: the field is left empty, the statement stays)."""
+        if not quote or not quote.strip():
+            return None
+        found = self._locate(quote, evidence)
+        if found is None:
+            self.report.note(self.policy, f"{what} {quote[:60]!r}: not in the article")
+            return None if self.policy == "drop" else Evidence(quote=quote, match="none")
+        own = self.text[found.start : found.end]
+        return Evidence(
+            quote=own,
+            start=found.start,
+            end=found.end,
+            match=found.match,
+            model_quote=None if own == quote else quote,
+        )
+
+    def statement_spans(self, draft: DraftStatement, evidence: list[Evidence], what: str) -> dict[str, object]:
+        mention = self.span(draft.speaker_mention, evidence, f"{what} speaker mention")
+        cue = self.span(draft.cue, evidence, f"{what} cue")
+        content = self.span(draft.content_evidence, evidence, f"{what} content")
+        return {
+            "speaker_mention": mention,
+            "cue": cue,
+            "content_evidence": content,
+            "kind": draft.kind or statement_kind(self.text, content, draft.quote),
+        }
+
     # -- a user's extra fields (summarizer.extra_fields) ----------------------------------
 
     def _extra_evidence(self, quotes: list[str], near: int | None, what: str) -> list[Evidence]:
@@ -314,6 +380,7 @@ class Grounder:
                     "content": s.content.strip(),
                     "quote": self.direct_quote(s.quote),
                     "evidence": evidence,
+                    **self.statement_spans(s, evidence, f"statement {i}"),
                 },
             )
             if isinstance(statement, Statement):
@@ -338,6 +405,22 @@ class Grounder:
             if isinstance(event, PlannedEvent):
                 out.planned_events.append(event)
         return out
+
+
+def statement_kind(text: str, content: Evidence | None, quote: str | None) -> StatementKind | None:
+    """The kind of a statement the model did not label, read from the article: a content
+    span inside quotation marks is direct, one holding a quotation is mixed, one with no
+    quotation marks indirect. Without a grounded span, a direct quote makes it direct."""
+    if content is None or content.start is None or content.end is None:
+        return "direct" if quote else None
+    body = text[content.start : content.end]
+    quoted_inside = any(ch in _QUOTE_MARKS for ch in body.strip(_QUOTE_MARKS + " ,."))
+    opens = body[:1] in _QUOTE_MARKS or any(
+        ch in _QUOTE_MARKS for ch in text[max(0, content.start - 2) : content.start]
+    )
+    if opens and not quoted_inside:
+        return "direct"
+    return "mixed" if opens or quoted_inside else "indirect"
 
 
 # -- merging across chunks, and canonical actors --------------------------------------------
@@ -366,8 +449,11 @@ def _same_meeting(a: Meeting, b: Meeting, names: _Names) -> bool:
 def _same_statement(a: Statement, b: Statement, names: _Names) -> bool:
     if names.of([a.speaker]) != names.of([b.speaker]):
         return False
+    spans_a = [a.content_evidence] if a.content_evidence else []
+    spans_b = [b.content_evidence] if b.content_evidence else []
     return (
         _overlap(a.evidence, b.evidence)
+        or _overlap(spans_a, spans_b)
         or _similar(a.content, b.content)
         or (a.quote is not None and a.quote == b.quote)
     )
@@ -439,6 +525,10 @@ def merge(parts: list[Items]) -> Items:
             else:
                 twin_s.evidence = _merge_evidence(twin_s.evidence, s.evidence)
                 twin_s.quote = twin_s.quote or s.quote
+                twin_s.kind = twin_s.kind or s.kind
+                twin_s.cue = twin_s.cue or s.cue
+                twin_s.content_evidence = twin_s.content_evidence or s.content_evidence
+                twin_s.speaker_mention = twin_s.speaker_mention or s.speaker_mention
                 _fill_extras(twin_s, s, Statement)
         for e in part.planned_events:
             twin_e = next((x for x in merged.planned_events if _same_event(x, e)), None)

@@ -41,6 +41,7 @@ class Granularity(str, Enum):
 MatchKind = Literal["exact", "fuzzy", "none"]
 MeetingFormat = Literal["in_person", "call", "video", "unknown"]
 EventStatus = Literal["scheduled", "planned", "proposed", "postponed", "cancelled"]
+StatementKind = Literal["direct", "indirect", "mixed"]
 
 
 class Actor(_Model):
@@ -102,12 +103,35 @@ class Meeting(_Model):
 
 
 class Statement(_Model):
+    """One attribution: who said what, and the article's spans for the speaker, the reporting
+    verb and what was said. The spans are optional so that summaries and gold written before
+    they existed still load."""
+
     speaker: Actor
     content: str = Field(description="What was said, in one sentence.")
     quote: str | None = Field(
         default=None, description="The verbatim direct quotation when the article quotes words."
     )
     evidence: list[Evidence] = Field(default_factory=list)
+    kind: StatementKind | None = Field(
+        default=None,
+        description="direct (the words are quoted), indirect (reported in the article's own "
+        "words: 'X said that ...', 'according to X') or mixed (both in one statement).",
+    )
+    cue: Evidence | None = Field(
+        default=None,
+        description="The reporting verb phrase, e.g. 'told reporters', 'according to', 'denied'.",
+    )
+    content_evidence: Evidence | None = Field(
+        default=None,
+        description="The article's span of what was said (the quotation or the reported "
+        "clause), without the speaker and the cue.",
+    )
+    speaker_mention: Evidence | None = Field(
+        default=None,
+        description="Where this attribution names or refers to the speaker ('Brandt', 'he', "
+        "'the ministry'); `speaker.name` is then the fullest name the article gives.",
+    )
 
 
 class PlannedEvent(_Model):

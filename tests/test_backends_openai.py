@@ -497,6 +497,73 @@ def test_raw_control_characters_in_json_strings_are_repaired(
 
 # Short on purpose: prompt evaluation dominates on two CPU cores.
 LLAMA_ARTICLE = "The mayor said on Tuesday that the bridge will reopen in May."
+# The packaged example as it was before it showed indirect speech (invented, like it).
+_SHORT_EXAMPLE = {
+    "article": {
+        "title": "Nordvik and Tarsen ministers meet in Vell",
+        "published": "2021-03-04",
+        "text": 'Nordvik Foreign Minister Ilse Brandt met her Tarsen counterpart Omar Qadri in Vell on Wednesday to discuss fishing rights and a new rail link.\n\n"We agreed to finish the fishing treaty this spring," Brandt told reporters.\n\nThe two governments will hold a joint cabinet session in Vell on April 12.',
+    },
+    "output": {
+        "summary": "The foreign ministers of Nordvik and Tarsen met in Vell to discuss fishing rights and a rail link, and plan a joint cabinet session on April 12.",
+        "meetings": [
+            {
+                "participants": [
+                    {
+                        "name": "Ilse Brandt",
+                        "kind": "person",
+                        "role": "foreign minister",
+                        "affiliation": "Nordvik",
+                    },
+                    {
+                        "name": "Omar Qadri",
+                        "kind": "person",
+                        "role": "foreign minister",
+                        "affiliation": "Tarsen",
+                    },
+                ],
+                "location": "Vell",
+                "time": "on Wednesday",
+                "topics": ["fishing rights", "rail link"],
+                "format": "in_person",
+                "evidence": [
+                    "Nordvik Foreign Minister Ilse Brandt met her Tarsen counterpart Omar Qadri in Vell on Wednesday"
+                ],
+            }
+        ],
+        "statements": [
+            {
+                "speaker": {
+                    "name": "Ilse Brandt",
+                    "kind": "person",
+                    "role": "foreign minister",
+                    "affiliation": "Nordvik",
+                },
+                "content": "Brandt said the two sides agreed to finish the fishing treaty this spring.",
+                "quote": "We agreed to finish the fishing treaty this spring,",
+                "evidence": [
+                    '"We agreed to finish the fishing treaty this spring," Brandt told reporters.'
+                ],
+            }
+        ],
+        "planned_events": [
+            {
+                "description": "joint cabinet session",
+                "participants": [
+                    {"name": "Nordvik", "kind": "country", "role": None, "affiliation": None},
+                    {"name": "Tarsen", "kind": "country", "role": None, "affiliation": None},
+                ],
+                "location": "Vell",
+                "time": "on April 12",
+                "status": "scheduled",
+                "evidence": [
+                    "The two governments will hold a joint cabinet session in Vell on April 12."
+                ],
+            }
+        ],
+    },
+}
+
 
 
 def _free_port() -> int:
@@ -557,14 +624,19 @@ def _chat_posts(log: Path) -> int:
 
 @pytest.mark.slow
 def test_real_llama_server_json_object_schema_gives_a_valid_draft(
-    llama_server: tuple[str, Path],
+    llama_server: tuple[str, Path], tmp_path: Path
 ) -> None:
     base_url, log = llama_server
     before = _chat_posts(log)
+    # A one-statement example: the 270M base model copies the example's answer, and the
+    # packaged one (four statements) does not fit in 300 tokens on two busy cores.
+    examples = tmp_path / "prompts" / "examples"
+    examples.mkdir(parents=True)
+    (examples / "01_short.json").write_text(json.dumps(_SHORT_EXAMPLE), encoding="utf-8")
     backend = OpenAIBackend(
         _settings(
             base_url, instructor_mode="json", json_object_schema=True, max_tokens=300,
-            max_reasks=1, timeout=120, max_attempts=1,
+            max_reasks=1, timeout=120, max_attempts=1, prompts=str(tmp_path / "prompts"),
         )
     )  # fmt: skip
     result = backend.extract(PromptInput(LLAMA_ARTICLE, None, date(2024, 3, 4)))

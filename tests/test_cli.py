@@ -134,8 +134,16 @@ def test_schema_command(capsys: pytest.CaptureFixture[str]) -> None:
     schema = json.loads(capsys.readouterr().out)
     assert schema["title"] == "ArticleSummary"
     assert "meetings" in schema["properties"]
+    statement = schema["$defs"]["Statement"]["properties"]
+    for name in ("kind", "cue", "content_evidence", "speaker_mention"):
+        assert name in statement, name
+    assert statement["kind"]["anyOf"][0]["enum"] == ["direct", "indirect", "mixed"]
     assert main(["schema", "--draft"]) == 0
-    assert json.loads(capsys.readouterr().out)["title"] == "DraftSummary"
+    draft = json.loads(capsys.readouterr().out)
+    assert draft["title"] == "DraftSummary"
+    drafted = draft["$defs"]["DraftStatement"]["properties"]
+    for name in ("kind", "cue", "content_evidence", "speaker_mention"):
+        assert name in drafted, name
 
 
 def test_an_undated_article_warns_that_relative_times_stay_unresolved(

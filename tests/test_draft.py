@@ -116,3 +116,29 @@ def test_draft_schema_has_no_pipeline_fields_and_describes_evidence() -> None:
     meeting = schema["$defs"]["DraftMeeting"]["properties"]
     assert "character for character" in meeting["evidence"]["description"]
     assert schema_fingerprint(schema) == schema_fingerprint(json.loads(text))
+
+
+def test_a_statements_own_spans_are_quotes_the_check_verifies() -> None:
+    statement = {
+        "speaker": {"name": "Ilse Brandt"},
+        "speaker_mention": "Brandt",
+        "cue": "declared",
+        "kind": "direct",
+        "content_evidence": "We agreed",
+        "content": "She agreed.",
+        "evidence": ["We agreed"],
+    }
+    payload = json.dumps({"summary": "Agreed.", "statements": [statement]})
+    draft = DraftSummary.model_validate_json(payload)
+    assert draft.statements[0].span_quotes() == ["Brandt", "declared", "We agreed"]
+    assert draft.quotes() == ["We agreed", "Brandt", "declared", "We agreed"]
+    # "declared" is not in the article: a re-ask names it.
+    with checking_quotes(_check()), pytest.raises(ValidationError, match="'declared'"):
+        DraftSummary.model_validate_json(payload)
+
+
+def test_a_statement_written_before_the_spans_existed_still_validates() -> None:
+    old = {"speaker": {"name": "Ilse Brandt"}, "content": "She agreed.", "evidence": ["We agreed"]}
+    draft = DraftSummary.model_validate({"summary": "Agreed.", "statements": [old]})
+    [s] = draft.statements
+    assert (s.kind, s.cue, s.content_evidence, s.speaker_mention) == (None, None, None, None)

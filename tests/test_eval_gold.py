@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers_eval import S2, SEEDS, TEXT, example_gold, write_fixture
+from helpers_eval import S2, S3, SEEDS, TEXT, example_gold, write_fixture
 
 from summarizer.errors import InputError
 from summarizer.eval.gold import AnyOf, alternatives, load_fixture, load_suite_dir, to_prediction
@@ -108,3 +108,84 @@ def test_suite_dir_is_sorted_and_meta_optional(tmp_path: Path) -> None:
     fixtures = load_suite_dir(tmp_path)
     assert [a.id for a, _ in fixtures] == ["a", "b"]
     assert fixtures[0][0].published is None
+
+
+# --- a statement's own spans (kind, cue, content, speaker mention) ---------------------------
+
+
+def _with_spans(**spans: object) -> dict[str, object]:
+    gold = example_gold()
+    vos = gold["statements"][1]
+    vos.update(spans)
+    return gold
+
+
+def test_statement_spans_resolve_inside_the_statements_evidence(tmp_path: Path) -> None:
+    # "said" and "Vos" both occur earlier in the article; the statement's own are in S3.
+    gold = _with_spans(
+        kind="indirect",
+        cue={"quote": "said"},
+        speaker_mention={"quote": "Vos"},
+        content_evidence={"quote": "the talks had been useful"},
+    )
+    write_fixture(tmp_path, "ex", TEXT, gold)
+    article, loaded = load_fixture(tmp_path, "ex")
+    vos = loaded.statements[1]
+    s3 = TEXT.index(S3)
+    for span, quote in ((vos.cue, "said"), (vos.speaker_mention, "Vos"),
+                        (vos.content_evidence, "the talks had been useful")):  # fmt: skip
+        assert span is not None and span.start is not None and span.end is not None
+        assert article.text[span.start : span.end] == quote
+        assert s3 <= span.start < span.end <= s3 + len(S3)
+    assert vos.kind == "indirect"
+    pred = to_prediction(loaded).statements[1]
+    assert pred.cue is not None and pred.cue.start == vos.cue.start  # type: ignore[union-attr]
+    assert pred.kind == "indirect"
+
+
+def test_a_statement_span_not_in_the_article_is_an_error(tmp_path: Path) -> None:
+    write_fixture(tmp_path, "bad", TEXT, _with_spans(cue={"quote": "declared"}))
+    with pytest.raises(InputError) as caught:
+        load_fixture(tmp_path, "bad")
+    assert str(caught.value).endswith(
+        "statements[1].cue: 'declared' is not in the article text (as whole words): copy it "
+        "verbatim from the .txt file."
+    )
+
+
+def test_a_statement_span_inside_a_word_is_not_found(tmp_path: Path) -> None:
+    # "he" occurs only inside "the" in S3.
+    write_fixture(tmp_path, "bad", S3, {"statements": [{**example_gold()["statements"][1],
+                                                        "speaker_mention": {"quote": "he"}}]})  # fmt: skip
+    with pytest.raises(InputError, match="'he' is not in the article text"):
+        load_fixture(tmp_path, "bad")
+
+
+def test_a_statement_span_twice_in_its_evidence_needs_offsets(tmp_path: Path) -> None:
+    gold = _with_spans(content_evidence={"quote": "a"})
+    text = TEXT.replace(S3, "Vos said a deal was a start.")
+    gold["statements"][1]["evidence"] = [{"quote": "Vos said a deal was a start."}]  # type: ignore[index]
+    write_fixture(tmp_path, "bad", text, gold)
+    with pytest.raises(InputError, match=r"'a' occurs 2 times in the statement's evidence: quote a "
+                       r"longer span, or give its start and end"):  # fmt: skip
+        load_fixture(tmp_path, "bad")
+
+
+def test_statement_span_offsets_must_index_the_article(tmp_path: Path) -> None:
+    write_fixture(tmp_path, "bad", TEXT, _with_spans(cue={"quote": "said", "start": 0, "end": 4}))
+    with pytest.raises(InputError, match=r"'said' is not at \[0, 4\) of the article \(that is 'Fore'\)"):
+        load_fixture(tmp_path, "bad")
+
+
+def test_every_seed_statement_span_indexes_the_article() -> None:
+    checked = 0
+    for article, gold in load_suite_dir(SEEDS):
+        for statement in gold.statements:
+            for span in (statement.cue, statement.content_evidence, statement.speaker_mention):
+                if span is None:
+                    continue
+                assert span.start is not None and span.end is not None
+                assert article.text[span.start : span.end] == span.quote, (article.id, span.quote)
+                checked += 1
+            assert statement.kind is not None, (article.id, statement.content)
+    assert checked > 300

@@ -148,7 +148,7 @@ def test_scored_spans_cover_title_and_first_sentences_only(invented: tuple[Artic
     assert article.text[start:end].endswith(_sentence(ANNOTATED_SENTENCES - 1))
     assert _sentence(ANNOTATED_SENTENCES) not in article.text[start:end]
     assert gold.scored_fields == {
-        "statements": ["speaker", "evidence"],
+        "statements": ["speaker", "evidence", "cue"],
         "planned_events": ["description", "participants", "time", "evidence"],
     }
     assert not gold.list_scored("meetings")
@@ -165,6 +165,20 @@ def test_speech_events_become_statements_with_speakers(invented: tuple[Article, 
         [ev] = statement.evidence
         assert ev.quote == _sentence(index)
         assert article.text[ev.start : ev.end] == ev.quote  # type: ignore[misc]
+
+
+def test_speech_events_give_the_cue_and_the_speakers_mention(invented: tuple[Article, Gold]) -> None:
+    article, gold = invented
+    said, added = gold.statements
+    for statement, trigger, mention in ((said, "said", "Foreign minister Anna Berg"), (added, "added", "Berg")):
+        assert statement.cue is not None and statement.speaker_mention is not None
+        assert statement.cue.quote == trigger
+        assert article.text[statement.cue.start : statement.cue.end] == trigger  # type: ignore[misc]
+        assert statement.speaker_mention.quote == mention
+        [ev] = statement.evidence
+        assert ev.start <= statement.cue.start < statement.cue.end <= ev.end  # type: ignore[operator]
+        # MEANTIME marks no span of what was said: no content span, no kind.
+        assert statement.content_evidence is None and statement.kind is None
 
 
 def test_future_events_become_planned_events(invented: tuple[Article, Gold]) -> None:

@@ -103,7 +103,7 @@ def test_a_baseline_scores_in_another_checkout(tmp_path: Path, capsys: pytest.Ca
     (checkout / "evals").mkdir()
     shutil.copy(ROOT / "evals" / "reference-baseline.json", checkout / "evals" / "reference-baseline.json")
     assert main(["eval", "score", str(checkout / "evals" / "reference-baseline.json")]) == 0
-    assert "overall.f1\t0.88" in capsys.readouterr().out
+    assert "overall.f1\t0.8999" in capsys.readouterr().out
 
 
 def test_replay_miss_says_what_changed_and_how_to_record(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -490,3 +490,101 @@ def test_canonicalise_actors_across_items() -> None:
     assert items.meetings[0].participants == [brandt, qadri]  # no actor twice in one item
     assert items.statements[0].speaker == brandt
     assert items.planned_events[0].participants == [qadri, brandt]
+
+
+# --- a statement's own spans: speaker mention, cue, content, kind ----------------------------
+
+SPOKEN = (
+    "Ilse Brandt said on Monday that the talks went well.\n\n"
+    "The other minister, Omar Qadri, met the press. He said the fishing treaty was close, "
+    "and he said \"nothing is agreed until everything is agreed\".\n"
+)
+
+
+def _spoken(statement: dict[str, Any], policy: GroundingPolicy = "drop") -> tuple[Statement, Grounder]:
+    grounder = Grounder(SPOKEN, PUBLISHED, policy)
+    items = grounder.items(_draft(statements=[statement]), near=None)
+    [found] = items.statements
+    return found, grounder
+
+
+def _qadri(**fields: Any) -> dict[str, Any]:
+    return {
+        "speaker": {"name": "Omar Qadri"},
+        "content": "Qadri said the treaty was close.",
+        "evidence": ["He said the fishing treaty was close"],
+        **fields,
+    }
+
+
+def test_short_spans_are_grounded_inside_the_statements_own_evidence() -> None:
+    found, grounder = _spoken(
+        _qadri(speaker_mention="He", cue="said", content_evidence="the fishing treaty was close")
+    )
+    [ev] = found.evidence
+    assert ev.start is not None and ev.end is not None
+    for span, quote in ((found.speaker_mention, "He"), (found.cue, "said"),
+                        (found.content_evidence, "the fishing treaty was close")):  # fmt: skip
+        assert span is not None and span.start is not None and span.end is not None
+        assert SPOKEN[span.start : span.end] == quote == span.quote
+        # The "said" of this statement, not Brandt's in the first sentence.
+        assert ev.start <= span.start < span.end <= ev.end
+    assert found.kind == "indirect"  # read from the article: no quotation marks
+    assert grounder.report.warnings == []
+
+
+def test_a_pronoun_is_found_as_a_word_never_inside_another() -> None:
+    # "he" occurs in "the", "The" and "other" before the pronoun itself.
+    found, _ = _spoken(_qadri(speaker_mention="he", cue="said"))
+    assert found.speaker_mention is not None and found.speaker_mention.start is not None
+    start = found.speaker_mention.start
+    assert SPOKEN[start : start + 2].lower() == "he"
+    assert not SPOKEN[start - 1].isalpha() and not SPOKEN[start + 2].isalpha()
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        ("nothing is agreed until everything is agreed", "direct"),
+        ('"nothing is agreed until everything is agreed"', "direct"),
+        ('the fishing treaty was close, and he said "nothing is agreed', "mixed"),
+        ("the fishing treaty was close", "indirect"),
+    ],
+)
+def test_an_unlabelled_kind_is_read_from_the_content_span(content: str, kind: str) -> None:
+    evidence = 'He said the fishing treaty was close, and he said "nothing is agreed until everything is agreed"'
+    found, _ = _spoken(_qadri(evidence=[evidence], content_evidence=content))
+    assert found.kind == kind
+
+
+def test_the_models_kind_is_kept() -> None:
+    found, _ = _spoken(_qadri(kind="mixed"))
+    assert found.kind == "mixed"
+
+
+def test_a_span_not_in_the_article_empties_that_field_under_drop() -> None:
+    found, grounder = _spoken(_qadri(cue="declared", content_evidence="the treaty was signed"))
+    assert found.cue is None and found.content_evidence is None
+    assert found.evidence[0].match == "exact"  # the statement itself stays
+    assert grounder.report.dropped == 2
+    assert grounder.report.warnings == [
+        "dropped statement 1 cue 'declared': not in the article",
+        "dropped statement 1 content 'the treaty was signed': not in the article",
+    ]
+
+
+def test_a_span_not_in_the_article_is_kept_unplaced_under_flag() -> None:
+    found, grounder = _spoken(_qadri(cue="declared"), policy="flag")
+    assert found.cue is not None
+    assert (found.cue.quote, found.cue.match, found.cue.start) == ("declared", "none", None)
+    assert grounder.report.flagged == 1
+
+
+def test_merging_a_statement_seen_twice_keeps_the_spans_either_chunk_found() -> None:
+    grounder = Grounder(SPOKEN, PUBLISHED, "drop")
+    first = grounder.items(_draft(statements=[_qadri(cue="said")]), near=None)
+    second = grounder.items(_draft(statements=[_qadri(content_evidence="the fishing treaty was close")]), near=None)
+    [merged] = merge([first, second]).statements
+    assert merged.cue is not None and merged.cue.quote == "said"
+    assert merged.content_evidence is not None
+    assert merged.content_evidence.quote == "the fishing treaty was close"

@@ -151,3 +151,17 @@ def test_unknown_fields_are_rejected() -> None:
         Article.model_validate({"text": "x", "body": "y"})
     with pytest.raises(ValidationError):
         Meeting.model_validate({"format": "carrier pigeon"})
+
+
+def test_a_statement_without_the_attribution_spans_still_loads() -> None:
+    # Summaries and gold written before kind, cue, content_evidence and speaker_mention.
+    old = {"speaker": {"name": "Ilse Brandt"}, "content": "She agreed.", "quote": None, "evidence": []}
+    statement = Statement.model_validate(old)
+    assert (statement.kind, statement.cue, statement.content_evidence) == (None, None, None)
+    assert statement.speaker_mention is None
+    new = Statement.model_validate(
+        {**old, "kind": "indirect", "cue": {"quote": "said", "start": 7, "end": 11, "match": "exact"}}
+    )
+    assert new.cue is not None and (new.kind, new.cue.start) == ("indirect", 7)
+    with pytest.raises(ValidationError):
+        Statement.model_validate({**old, "kind": "reported"})

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from summarizer.backends.local_statements import attributions
 from summarizer.candidates import Mention, find_mentions
 from summarizer.draft import (
     DraftActor,
@@ -27,52 +28,13 @@ from summarizer.draft import (
     DraftStatement,
     DraftSummary,
 )
-from summarizer.schemas import EventStatus, MeetingFormat
+from summarizer.schemas import EventStatus, MeetingFormat, StatementKind
 from summarizer.segment import Sentence, sentences
 from summarizer.timex_context import TimeMention, infer_tense, times_in
 
 __all__ = ["Candidate", "CandidateKind", "build", "find_candidates", "reported_sentences"]
 
 CandidateKind = Literal["meeting", "statement", "planned_event"]
-
-_SAY = (
-    r"said|says|say|told|tells|added|adds|stated|states|noted|notes|warned|warns|announced|"
-    r"announces|stressed|stresses|emphasi[sz]ed|underlined|urged|urges|insisted|claimed|"
-    r"claims|confirmed|confirms|denied|denies|declared|wrote|writes|argued|argues|explained|"
-    r"pledged|vowed|promised|acknowledged|admitted|asserted|remarked|commented|tweeted|posted|"
-    r"reported|reiterated|highlighted|pointed out|called for|welcomed|condemned|criticised|"
-    r"criticized|praised|accused"
-)
-_SAY_RE = re.compile(rf"\b(?:{_SAY})\b")
-_ACCORDING = re.compile(r"\baccording to\b", re.IGNORECASE)
-_PRONOUN_BEFORE = re.compile(
-    r"(?:^|[,;:”\"]\s*|\band\s+)(he|she|it|they)\s+(?:also\s+|later\s+|further\s+)?$", re.IGNORECASE
-)
-# "Burkina Faso's health ministry said", "A State Department official said".
-_NP_BEFORE = re.compile(
-    r"(?:^|[,;:”\"]\s*)((?:(?:the|a|an)\s+)?(?:[A-Z][\w'’-]*\s+){0,5}(?:[a-z-]+\s+){0,3}"
-    r"([a-z]+))\s+(?:also\s+|later\s+|further\s+|has\s+|have\s+)?$"
-)
-_PERSON_HEADS = frozenset(
-    "official officials consultant analyst analysts diplomat diplomats source sources expert "
-    "experts spokesperson spokesman spokeswoman minister adviser advisor observers critics "
-    "residents witnesses activists lawmakers agencies governments leaders".split()
-)
-# "the ministry said", "the statement further said", "a Lisbon-based consultant said".
-_DESCRIPTION_BEFORE = re.compile(
-    r"\b((?:the|a|an)\s+(?:[\w-]+\s+){0,3}?[\w-]+)\s+(?:also\s+|later\s+|further\s+)?$", re.IGNORECASE
-)
-_DESCRIPTION_AFTER = re.compile(r"^\s*((?:the|a|an)\s+(?:[\w-]+\s+){0,3}?[\w-]+)\b", re.IGNORECASE)
-_RELATIVE_TAIL = re.compile(
-    r"(?:,\s*|\s+)(?:who|which|speaking|attending|quoted|familiar|based)\b[^“”\"]{0,120}?,?\s*$"
-)
-_ORG_WORDS = frozenset(
-    "presidency society network operator alliance union federation institute "
-    "ministry office department agency embassy council committee party government "
-    "administration commission court police service delegation mission company secretariat "
-    "organisation organization association authority board".split()
-)
-_QUOTED = re.compile(r"[“\"]([^“”\"]+)[”\"]")
 
 _MEETING = re.compile(
     r"\b(?:met|meets|meet with|meeting with|held talks|hold talks|holds talks|talks with|"
@@ -142,6 +104,10 @@ class Candidate:
     format: MeetingFormat = "unknown"
     content: str = ""
     quote: str | None = None
+    speaker_mention: str | None = None
+    cue: str | None = None
+    content_evidence: str | None = None
+    statement_kind: StatementKind | None = None
     description: str = ""
     status: EventStatus = "planned"
 
@@ -281,135 +247,34 @@ def _format(evidence: str) -> MeetingFormat:
 # -- statements -------------------------------------------------------------------------------
 
 
-class _Speakers:
-    """Who said what so far: resolves "it added" and "the ministry said" to a named speaker."""
-
-    def __init__(self, mentions: tuple[Mention, ...]) -> None:
-        self.mentions = mentions
-        self.last: dict[str, Mention] = {}
-
-    def seen(self, m: Mention) -> None:
-        self.last["organization" if m.kind in ("organization", "country") else m.kind] = m
-        self.last["any"] = m
-
-    def pronoun(self, word: str) -> Mention | None:
-        word = word.lower()
-        if word in ("he", "she"):
-            return self.last.get("person")
-        if word == "it":
-            return self.last.get("organization")
-        return self.last.get("any")
-
-    def description(self, phrase: str, before: int) -> Mention | None:
-        words = phrase.lower().split()
-        head = words[-1] if words else ""
-        if head in ("statement", "communique", "readout", "note", "report"):
-            return self.last.get("organization")
-        # "the ministry": the last organisation whose name ends in that head noun.
-        for m in reversed([m for m in self.mentions if m.end <= before]):
-            if m.kind == "organization" and m.name.lower().split()[-1:] == [head]:
-                return m
-        for m in reversed([m for m in self.mentions if m.end <= before]):
-            if m.kind == "person" and m.role and m.role.split()[-1:] == [head]:
-                return m
-        if head in _ORG_WORDS and len(words) <= 2:
-            # "the agency said": the organisation last quoted.
-            return self.last.get("organization")
-        return None
-
-
-def _speaker_at(s: _Sentence, text: str, speakers: _Speakers) -> tuple[DraftActor, int] | None:
-    """The speaker of an attribution cue in the sentence, and where the cue is."""
-    body = s.sent.text
-    cues = [(m.start(), m.end()) for m in _SAY_RE.finditer(body)]
-    cues += [(m.start(), m.end()) for m in _ACCORDING.finditer(body)]
-    for cue_start, cue_end in sorted(cues):
-        absolute = s.sent.start + cue_start
-        is_according = body[cue_start:cue_end].lower() == "according to"
-        if not is_according:
-            # "X, who asked not to be named, said": the speaker is before the clause.
-            head = _RELATIVE_TAIL.sub("", body[:cue_start]).rstrip(" ,") + " "
-            absolute = s.sent.start + len(head) - 1
-            # "X said": a mention ending just before the cue (an apposition may sit between).
-            before = [m for m in s.mentions if m.end <= absolute and absolute - m.end <= 40]
-            if before:
-                m = before[-1]
-                gap = text[m.end : absolute]
-                if re.fullmatch(r"\)?,?\s*(?:,[^,]{0,35},)?\s*(?:also |later |further |has |had )?", gap):
-                    return _named(m, speakers), cue_start
-            pronoun = _PRONOUN_BEFORE.search(head)
-            if pronoun and (m2 := speakers.pronoun(pronoun.group(1))) is not None:
-                return _named(m2, speakers), cue_start
-            described = _DESCRIPTION_BEFORE.search(head)
-            if described:
-                resolved = speakers.description(described.group(1), absolute)
-                if resolved is not None:
-                    return _named(resolved, speakers), cue_start
-            np_before = _NP_BEFORE.search(head)
-            if np_before:
-                as_written = _as_written(np_before.group(1), np_before.group(2))
-                if as_written is not None:
-                    return as_written, cue_start
-        # "said X", "according to X".
-        after = [m for m in s.mentions if m.start >= s.sent.start + cue_end]
-        if after and text[s.sent.start + cue_end : after[0].start].strip(" ,") in ("", "the", "a"):
-            return _named(after[0], speakers), cue_start
-        described = _DESCRIPTION_AFTER.match(body[cue_end:])
-        if described:
-            phrase = described.group(1)
-            resolved = speakers.description(phrase, absolute)
-            if resolved is not None:
-                return _named(resolved, speakers), cue_start
-            words = phrase.split()
-            if words[-1].lower() in ("official", "officials", "consultant", "analyst", "analysts",
-                                     "diplomat", "diplomats", "source", "sources", "expert",
-                                     "experts", "spokesperson", "spokesman", "spokeswoman"):
-                kind = "group" if words[-1].endswith("s") else "person"
-                return DraftActor(name=" ".join(words[1:]), kind=kind), cue_start
-        bare = re.search(r"(?:^|\s)([A-Z]?[a-z]+)\s+$", body[:cue_start])
-        if not is_according and bare and bare.group(1).lower() in (
-            "officials", "analysts", "diplomats", "sources", "experts", "observers", "critics"
-        ):
-            return DraftActor(name=bare.group(1), kind="group"), cue_start
-    return None
-
-
-def _as_written(phrase: str, head: str) -> DraftActor | None:
-    """A speaker the article describes rather than names, kept in its own words."""
-    words = phrase.split()
-    if words[0].lower() in ("the", "a", "an"):
-        words = words[1:]
-    if not words:
-        return None
-    name = " ".join(words)
-    if head in _ORG_WORDS and name != head:
-        return DraftActor(name=name, kind="organization")
-    if head in _PERSON_HEADS:
-        return DraftActor(name=name, kind="group" if head.endswith("s") else "person")
-    return None
-
-
-def _named(m: Mention, speakers: _Speakers) -> DraftActor:
-    speakers.seen(m)
-    return _actor(m)
-
-
-def _statement(s: _Sentence, text: str, speakers: _Speakers) -> Candidate | None:
-    found = _speaker_at(s, text, speakers)
-    if found is None:
-        return None
-    speaker, _ = found
-    quotes = [q.group(1).strip().rstrip(",") for q in _QUOTED.finditer(s.sent.text)]
-    quote = max(quotes, key=len) if quotes and len(max(quotes, key=len).split()) >= 4 else None
-    body = s.sent.text
-    if quote and body.lstrip("“\"").startswith(quote[:20]):
-        # A quotation first, then "X said": say it the reported way.
-        content = f"{speaker.name} said {quote.rstrip('.,')}."
-    else:
-        content = body
-    return Candidate(
-        "statement", s.index, [body], actors=[speaker], content=content, quote=quote
-    )
+def _statements(text: str, sents: list[_Sentence]) -> list[Candidate]:
+    """One candidate per attribution cue with a speaker (see `local_statements`)."""
+    mentions = find_mentions(text)
+    found = attributions(text, [s.sent for s in sents], mentions)
+    out: list[Candidate] = []
+    for a in found:
+        content_text = text[a.content[0] : a.content[1]] if a.content else ""
+        body = a.evidence[0]
+        if a.kind == "direct" and content_text and body.lstrip("“\"").startswith(content_text[:20]):
+            # A quotation first, then "X said": say it the reported way.
+            content = f"{a.speaker.name} said {content_text.rstrip('.,')}."
+        else:
+            content = body
+        out.append(
+            Candidate(
+                "statement",
+                a.sentence,
+                list(a.evidence),
+                actors=[a.speaker],
+                content=content,
+                quote=a.quote,
+                speaker_mention=text[a.mention[0] : a.mention[1]],
+                cue=text[a.cue[0] : a.cue[1]],
+                content_evidence=content_text or None,
+                statement_kind=a.kind,
+            )
+        )
+    return out
 
 
 # -- planned events ---------------------------------------------------------------------------
@@ -614,16 +479,13 @@ def _merge_meetings(found: list[Candidate]) -> list[Candidate]:
 def find_candidates(text: str, published: date | None) -> list[Candidate]:
     """Every meeting, statement and planned event the rules find, in article order."""
     sents = _split_sentences(text, published)
-    speakers = _Speakers(find_mentions(text))
     meetings: list[Candidate] = []
-    statements: list[Candidate] = []
+    statements = _statements(text, sents)
     planned: list[Candidate] = []
     for i, s in enumerate(sents):
         following = sents[i + 1] if i + 1 < len(sents) else None
         if (m := _meeting(s, text, following)) is not None:
             meetings.append(m)
-        if (st := _statement(s, text, speakers)) is not None:
-            statements.append(st)
         p = _planned(s, text)
         if p is not None and planned and _refers_back(s.sent.text, p, planned):
             _absorb(planned[-1], p)
@@ -654,7 +516,16 @@ def build(candidates: list[Candidate], summary: str) -> DraftSummary:
             if c.kind == "meeting"
         ],
         statements=[
-            DraftStatement(speaker=c.actors[0], content=c.content, quote=c.quote, evidence=c.evidence)
+            DraftStatement(
+                speaker=c.actors[0],
+                speaker_mention=c.speaker_mention,
+                cue=c.cue,
+                kind=c.statement_kind,
+                content_evidence=c.content_evidence,
+                content=c.content,
+                quote=c.quote,
+                evidence=c.evidence,
+            )
             for c in candidates
             if c.kind == "statement" and c.actors
         ],

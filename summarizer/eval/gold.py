@@ -38,6 +38,7 @@ from summarizer.schemas import (
     MeetingFormat,
     PlannedEvent,
     Statement,
+    StatementKind,
     TimeExpr,
 )
 
@@ -63,6 +64,8 @@ FIELD_KEYS: dict[ListName, tuple[str, ...]] = {
         "content",
         "quote",
         "evidence",
+        "kind",
+        "cue",
     ),
     "planned_events": (
         "description",
@@ -146,6 +149,16 @@ class GoldStatement(_GoldModel):
     quote: Alt | None = None
     evidence: list[GoldEvidence] = Field(default_factory=list)
     optional: bool = False
+    # The attribution's own spans (added with issue 15; absent in older gold): the kind,
+    # the reporting verb, what was said, and where the speaker is named or referred to.
+    # A short span ("said", "he") is looked up inside the statement's evidence first.
+    kind: StatementKind | None = None
+    cue: GoldEvidence | None = None
+    content_evidence: GoldEvidence | None = None
+    speaker_mention: GoldEvidence | None = None
+
+
+STATEMENT_SPANS: tuple[str, ...] = ("speaker_mention", "cue", "content_evidence")
 
 
 class GoldPlannedEvent(_GoldModel):
@@ -240,6 +253,10 @@ def _evidence(items: list[GoldEvidence]) -> list[Evidence]:
     return [Evidence(quote=e.quote, start=e.start, end=e.end, match=e.match) for e in items]
 
 
+def _one(e: GoldEvidence | None) -> Evidence | None:
+    return None if e is None else _evidence([e])[0]
+
+
 def _time(t: GoldTime | None) -> TimeExpr | None:
     if t is None:
         return None
@@ -275,6 +292,10 @@ def to_prediction(gold: Gold, *, include_optional: bool = True) -> ArticleSummar
                 content=first(s.content),
                 quote=_first_or_none(s.quote),
                 evidence=_evidence(s.evidence),
+                kind=s.kind,
+                cue=_one(s.cue),
+                content_evidence=_one(s.content_evidence),
+                speaker_mention=_one(s.speaker_mention),
             )
             for s in gold.statements
             if include_optional or not s.optional
@@ -316,10 +337,58 @@ def _evidence_of(item: BaseModel) -> list[GoldEvidence]:
     return found
 
 
+def _on_words(text: str, start: int, end: int) -> bool:
+    left = start == 0 or not (text[start - 1].isalnum() and text[start].isalnum())
+    right = end == len(text) or not (text[end - 1].isalnum() and text[end].isalnum())
+    return left and right
+
+
+def _ground_span(ev: GoldEvidence, item: GoldStatement, text: str, where: str) -> None:
+    """A statement's own span: "said" or "he" occurs all over an article, so it is looked
+    for inside the statement's evidence, and must occur there once (or be the article's
+    only occurrence); otherwise give its start and end."""
+    if ev.start is not None and ev.end is not None:
+        if text[ev.start : ev.end] != ev.quote:
+            raise InputError(
+                f"{where}: {ev.quote[:80]!r} is not at [{ev.start}, {ev.end}) of the article "
+                f"(that is {text[ev.start : ev.end][:80]!r}): fix the offsets or drop them."
+            )
+        ev.match = "exact"
+        return
+    hits: list[tuple[int, int]] = []
+    pos = text.find(ev.quote)
+    while pos >= 0:
+        if _on_words(text, pos, pos + len(ev.quote)):
+            hits.append((pos, pos + len(ev.quote)))
+        pos = text.find(ev.quote, pos + 1)
+    windows = [(e.start, e.end) for e in item.evidence if e.start is not None and e.end is not None]
+    inside = [h for h in hits if any(s <= h[0] and h[1] <= e for s, e in windows)]
+    chosen = inside or hits
+    if len(chosen) == 1:
+        ev.start, ev.end = chosen[0]
+        ev.match = "exact"
+        return
+    if not chosen:
+        raise InputError(
+            f"{where}: {ev.quote[:80]!r} is not in the article text (as whole words): copy it "
+            "verbatim from the .txt file."
+        )
+    scope = "the statement's evidence" if inside else "the article"
+    raise InputError(
+        f"{where}: {ev.quote[:80]!r} occurs {len(chosen)} times in {scope}: quote a longer "
+        "span, or give its start and end."
+    )
+
+
 def _ground_evidence(gold: Gold, text: str, where: str) -> None:
     for list_name in LIST_NAMES:
         for i, item in enumerate(gold.items(list_name)):
+            spans: list[tuple[str, GoldEvidence]] = []
+            if isinstance(item, GoldStatement):
+                spans = [(n, e) for n in STATEMENT_SPANS if (e := getattr(item, n)) is not None]
             for ev in _evidence_of(item):
+                if any(ev is e for _, e in spans):
+                    continue
                 if (
                     ev.start is not None
                     and ev.end is not None
@@ -341,6 +410,9 @@ def _ground_evidence(gold: Gold, text: str, where: str) -> None:
                         f"text: {ev.quote[:80]!r}. Copy the quote verbatim from the .txt file."
                     )
                 ev.start, ev.end, ev.match = found
+            for name, ev in spans:
+                assert isinstance(item, GoldStatement)
+                _ground_span(ev, item, text, f"{where}: {list_name}[{i}].{name}")
 
 
 def _read_json(path: Path) -> Any:

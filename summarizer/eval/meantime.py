@@ -4,7 +4,9 @@ Each document becomes an `Article` (text rebuilt from its tokens) and a `Gold` t
 only what MEANTIME annotates:
 
 - statements: speech events (instance class SPEECH_COGNITIVE, verbs of saying only) with
-  their speaker (the Arg0 participant); only `speaker` and `evidence` are scored;
+  their speaker (the Arg0 participant), the trigger as the cue and the Arg0 mention as the
+  speaker's mention; only `speaker`, `evidence` and `cue` are scored (MEANTIME marks no
+  span of what was said, so statements align as before);
 - planned events: event mentions with `time="FUTURE"`, their actor participants (SRL
   links to people, organisations and places) and their time (a TLINK to a TIMEX3);
   only `description`, `participants`, `time` and `evidence` are scored;
@@ -43,7 +45,7 @@ ADAPTER_NAME = "meantime"
 ANNOTATED_SENTENCES = 6
 
 SCORED_FIELDS: dict[str, list[str]] = {
-    "statements": ["speaker", "evidence"],
+    "statements": ["speaker", "evidence", "cue"],
     "planned_events": ["description", "participants", "time", "evidence"],
 }
 
@@ -395,9 +397,26 @@ class _Builder:
                     speaker=_merge_actors(speakers),
                     content=sentence.quote,
                     evidence=[sentence],
+                    # The speech event's trigger is the cue; its Arg0 mention in that
+                    # sentence is where the speaker is named. MEANTIME marks no span of
+                    # what was said (Arg1 links to the head of the reported event), so
+                    # `content_evidence` and `kind` stay empty.
+                    cue=self.span_evidence(main),
+                    speaker_mention=self.arg0_mention(main),
                 )
             )
         return out
+
+    def span_evidence(self, m: _Markable) -> GoldEvidence:
+        start, end = self.doc.span(m)
+        return GoldEvidence(quote=self.doc.text[start:end], start=start, end=end, match="exact")
+
+    def arg0_mention(self, event: _Markable) -> GoldEvidence | None:
+        for role, target in self.doc.participants.get(event.attrs["m_id"], []):
+            mention = self.doc.markables.get(target)
+            if role == "Arg0" and mention is not None and mention.tokens:
+                return self.span_evidence(mention)
+        return None
 
     def time_of(self, mentions: Sequence[_Markable]) -> GoldTime | None:
         ids = {m.attrs["m_id"] for m in mentions}
