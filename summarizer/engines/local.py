@@ -36,10 +36,10 @@ __all__ = ["run_batch"]
 
 
 def _async_http_client(pipeline: Pipeline) -> Any | None:
-    # The openai backend's AsyncOpenAI client (this loop's); its httpx client takes event
-    # hooks, which is how the shared back-off sees every 429 without a backend change.
-    async_client = getattr(pipeline.backend, "async_client", None)
-    return getattr(async_client(), "_client", None) if async_client is not None else None
+    # The openai backend's HTTP client (this loop's); it takes event hooks, which is how the
+    # shared back-off sees every 429 without a backend change.
+    http_client = getattr(pipeline.backend, "http_client", None)
+    return http_client() if http_client is not None else None
 
 
 async def _close_backend(pipeline: Pipeline) -> None:

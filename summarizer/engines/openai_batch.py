@@ -119,14 +119,14 @@ def request_body(backend: OpenAIBackend, item: PromptInput) -> dict[str, Any]:
 
     def create(*_args: Any, **kwargs: Any) -> Any:
         # The backend's own final touch (llama.cpp's json_object schema) comes after instructor.
-        captured.update(backend._prepare(kwargs))
+        captured.update(backend.prepare_request(kwargs))
         raise _Captured
 
     patched = instructor.patch(create=create, mode=backend.mode)
     _quiet_instructor_loggers()
     token = _CAPTURING.set(True)
     try:
-        patched(response_model=backend.draft_type, max_retries=0, **backend._request(item))
+        patched(response_model=backend.draft_type, max_retries=0, **backend.build_request(item))
     except Exception:  # instructor wraps _Captured in its retry exception
         pass
     finally:
@@ -145,7 +145,7 @@ def request_body(backend: OpenAIBackend, item: PromptInput) -> dict[str, Any]:
 
 def request_key(backend: OpenAIBackend, body: dict[str, Any]) -> str:
     """The key under which the backend looks a request up in its response store."""
-    return backend._request_key(body)
+    return backend.request_key(body)
 
 
 class _Capture(Backend):
