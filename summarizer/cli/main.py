@@ -187,7 +187,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from summarizer.batch_command import run_batch_cli
+    from summarizer.cli.batch_commands import run_batch_cli
 
     return run_batch_cli(args, settings=_settings_from(args), out=sys.stderr)
 
