@@ -5,11 +5,22 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Literal, Protocol, get_args
 
 from summarizer.results import Outcome
 
-__all__ = ["BatchStats", "Reporter", "final_line", "progress_line", "reporter_for"]
+ProgressMode = Literal["auto", "bar", "log", "off"]
+PROGRESS_MODES: tuple[str, ...] = get_args(ProgressMode)
+
+__all__ = [
+    "PROGRESS_MODES",
+    "BatchStats",
+    "ProgressMode",
+    "Reporter",
+    "final_line",
+    "progress_line",
+    "reporter_for",
+]
 
 
 @dataclass

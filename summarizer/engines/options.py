@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from summarizer.engines import EngineName
 from summarizer.errors import UsageError
+from summarizer.progress import ProgressMode
 from summarizer.reader import DEFAULT_MAX_CHARS
 
 __all__ = ["BatchOptions"]
@@ -22,9 +24,9 @@ class BatchOptions:
     resume: bool = False
     cache_path: Path | None = None  # None: no cache
     max_chars: int = DEFAULT_MAX_CHARS
-    progress: str = "auto"  # auto | bar | log | off
+    progress: ProgressMode = "auto"
     log_interval: float = 10.0
-    engine: str = "local"  # local | ray | openai-batch (summarizer.engines)
+    engine: EngineName = "local"  # summarizer.engines
     workers: int = 2  # ray: pipeline replicas (actors)
     poll_interval: float = 5.0  # openai-batch: seconds between polls
     batch_timeout: float = 86_400.0  # openai-batch: give up waiting (the batch keeps running)
