@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any
 
-from summarizer.config import Settings, resolve_settings
+from summarizer.config import BackendName, Settings, resolve_settings
 from summarizer.pipeline import Pipeline, build_backend
 from summarizer.results import ErrorInfo, Outcome
 from summarizer.schemas import Article, ArticleSummary
@@ -43,7 +43,7 @@ def summarize(
     *,
     model: str | None = None,
     base_url: str | None = None,
-    backend: Literal["local", "openai", "replay"] | None = None,
+    backend: BackendName | None = None,
     model_path: str | None = None,
     prompts: str | None = None,
     summary_type: type[ArticleSummary] | None = None,
@@ -69,7 +69,7 @@ async def asummarize(
     *,
     model: str | None = None,
     base_url: str | None = None,
-    backend: Literal["local", "openai", "replay"] | None = None,
+    backend: BackendName | None = None,
     model_path: str | None = None,
     prompts: str | None = None,
     summary_type: type[ArticleSummary] | None = None,

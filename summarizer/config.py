@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import SecretStr
 
@@ -24,10 +24,11 @@ GroundingPolicy = Literal["drop", "flag", "keep"]
 PromptFormat = Literal["auto", "completion", "chat"]
 InstructorModeName = Literal["tools", "json", "json_schema", "md_json"]
 
-BACKENDS: tuple[str, ...] = ("local", "openai", "replay")
-POLICIES: tuple[str, ...] = ("drop", "flag", "keep")
-INSTRUCTOR_MODES: tuple[str, ...] = ("tools", "json", "json_schema", "md_json")
-PROMPT_FORMATS: tuple[str, ...] = ("auto", "completion", "chat")
+# The allowed values, from the Literals above: one definition each (CLI choices use these).
+BACKENDS: tuple[str, ...] = get_args(BackendName)
+POLICIES: tuple[str, ...] = get_args(GroundingPolicy)
+INSTRUCTOR_MODES: tuple[str, ...] = get_args(InstructorModeName)
+PROMPT_FORMATS: tuple[str, ...] = get_args(PromptFormat)
 
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 

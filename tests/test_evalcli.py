@@ -52,7 +52,7 @@ def test_command_line_model_outranks_the_suites_backend(
 
 
 def test_a_local_run_records_no_base_url(tmp_path: Path) -> None:
-    from summarizer.cli.eval_commands import suite_settings
+    from summarizer.eval.session import suite_settings
 
     settings = suite_settings(
         {"model_path": "x.gguf"}, {"backend": "openai", "model": "m", "base_url": "http://127.0.0.1:1/v1"}, None,

@@ -57,7 +57,7 @@ REFERENCE_BASELINE = ROOT / "evals" / "reference-baseline.json"
 @pytest.mark.slow
 def test_reference_store_covers_the_current_prompt_version(tmp_path: Path) -> None:
     """Edit a template or an example and this fails, naming what to run."""
-    from summarizer.cli.eval_commands import replay_miss_advice
+    from summarizer.eval.session import replay_miss_advice
     from summarizer.eval.suite import load_suite
 
     run_path = tmp_path / "reference.json"

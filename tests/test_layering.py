@@ -88,3 +88,58 @@ def test_the_import_graph_has_no_cycle() -> None:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+# Test-support processes (a fake server, the answer book) run as their own programs: their
+# entry points print their URL and exit with a status, like any command line.
+PROCESS_ENTRY_POINTS = {
+    "summarizer.testing.server",
+    "summarizer.testing.server_cli",
+    "summarizer.testing.answerbook",
+}
+
+
+def _in_cli(module: str) -> bool:
+    return module == "summarizer.cli" or module.startswith("summarizer.cli.")
+
+
+def test_nothing_below_the_cli_imports_it() -> None:
+    offenders = {
+        name: sorted(d for d in deps if _in_cli(d))
+        for name, deps in import_graph().items()
+        if not _in_cli(name) and any(_in_cli(d) for d in deps)
+    }
+    assert offenders == {}, "move what both need below summarizer/cli"
+
+
+def output_calls(source: str) -> list[tuple[int, str]]:
+    """(line, call) of each print(), exit(), sys.exit() or os._exit() in `source`."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in ("print", "exit", "quit"):
+            found.append((node.lineno, func.id))
+        elif (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and (func.value.id, func.attr) in (("sys", "exit"), ("os", "_exit"))
+        ):
+            found.append((node.lineno, f"{func.value.id}.{func.attr}"))
+    return found
+
+
+def test_only_the_cli_prints_or_exits() -> None:
+    offenders = [
+        f"{name}:{line}: {call}()"
+        for name, path in sorted((_module_name(p), p) for p in PACKAGE.rglob("*.py"))
+        if not _in_cli(name) and name not in PROCESS_ENTRY_POINTS
+        for line, call in output_calls(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == [], "return the text or the status and let summarizer/cli report it"
+
+
+def test_the_output_check_sees_prints_and_exits() -> None:
+    sample = "import sys, os\nprint('x')\nsys.exit(1)\nos._exit(2)\nlog.print('fine')\n"
+    assert output_calls(sample) == [(2, "print"), (3, "sys.exit"), (4, "os._exit")]

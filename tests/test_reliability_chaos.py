@@ -206,7 +206,7 @@ def test_kill_9_and_resume_under_faults_loses_nothing_and_explains_everything(
     finally:
         cache.close()
     assert elapsed < 60, elapsed
-    # Shown with `pytest -s`; the figures in the README's Reliability section come from here.
+    # Shown with `pytest -s`; the figures in docs/reliability.md come from here.
     print(
         f"\nchaos: {N} articles + {len(BAD_LINES)} bad lines, {len(requests)} requests, "
         f"{len(responder.injected)} faults injected, killed after {lines_at_kill} lines, "

@@ -81,6 +81,8 @@ _KEY_FIELDS = (
 _KEPT_FAILING = "the endpoint kept failing: try again later or lower --concurrency/--rpm"
 
 _Create = Callable[..., ChatCompletion]
+# One event loop's clients: the loop (weakly), its openai client and the HTTP client under it.
+_LoopClient = tuple[weakref.ref[asyncio.AbstractEventLoop], openai.AsyncOpenAI, openai.DefaultAsyncHttpxClient]
 _ACreate = Callable[..., Awaitable[ChatCompletion]]
 
 
@@ -194,23 +196,34 @@ class OpenAIBackend(Backend):
         # An async client's connection pool belongs to the event loop that first used it, and
         # each `asyncio.run` (one per `summarize_many` or `asummarize` call) is a new loop:
         # one client per live loop, so no request ever runs on a pool of a closed loop.
-        self._aclients: dict[int, tuple[weakref.ref[asyncio.AbstractEventLoop], openai.AsyncOpenAI]] = {}
+        self._aclients: dict[int, _LoopClient] = {}
         self._aclients_lock = threading.Lock()
 
-    def async_client(self) -> openai.AsyncOpenAI:
-        """The async client of the running event loop, made on its first use."""
+    def _loop_client(self) -> _LoopClient:
         loop = asyncio.get_running_loop()
         with self._aclients_lock:
-            for key, (ref, _client) in list(self._aclients.items()):
+            for key, (ref, _client, _http) in list(self._aclients.items()):
                 alive = ref()
                 if alive is None or alive.is_closed():
                     # Its loop is gone, so it cannot be closed gracefully; dropping it frees it.
                     del self._aclients[key]
             entry = self._aclients.get(id(loop))
             if entry is None or entry[0]() is not loop:
-                entry = (weakref.ref(loop), openai.AsyncOpenAI(**self._client_args))
+                # Our own HTTP client (openai's defaults), so that `http_client` can hand it
+                # out without reaching into the openai client's internals.
+                http = openai.DefaultAsyncHttpxClient(timeout=self.settings.timeout)
+                client = openai.AsyncOpenAI(**self._client_args, http_client=http)
+                entry = (weakref.ref(loop), client, http)
                 self._aclients[id(loop)] = entry
-            return entry[1]
+            return entry
+
+    def async_client(self) -> openai.AsyncOpenAI:
+        """The async client of the running event loop, made on its first use."""
+        return self._loop_client()[1]
+
+    def http_client(self) -> openai.DefaultAsyncHttpxClient:
+        """The HTTP client under `async_client()`: engines hook rate limits into its events."""
+        return self._loop_client()[2]
 
     def __repr__(self) -> str:
         return (
@@ -242,7 +255,8 @@ class OpenAIBackend(Backend):
 
     # -- the request as sent, and its identity in the store ------------------------------
 
-    def _prepare(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+    def prepare_request(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The request as sent, from instructor's arguments (the backend's own last touch)."""
         if (
             self.settings.json_object_schema
             and self.mode is instructor.Mode.JSON
@@ -252,7 +266,8 @@ class OpenAIBackend(Backend):
             kwargs = {**kwargs, "response_format": schema_format}
         return kwargs
 
-    def _request_key(self, kwargs: dict[str, Any]) -> str:
+    def request_key(self, kwargs: dict[str, Any]) -> str:
+        """The key under which a request (as sent) is looked up in the response store."""
         return content_key({"backend": "openai", **{k: kwargs.get(k) for k in _KEY_FIELDS}})
 
     def _from_store(self, key: str) -> ChatCompletion | None:
@@ -365,8 +380,8 @@ class OpenAIBackend(Backend):
 
     def _create_sync(self, stats: _CallStats, started: float) -> _Create:
         def create(*args: Any, **kwargs: Any) -> ChatCompletion:
-            kwargs = self._prepare(kwargs)
-            key = self._request_key(kwargs) if self.store_mode != "off" else ""
+            kwargs = self.prepare_request(kwargs)
+            key = self.request_key(kwargs) if self.store_mode != "off" else ""
             completion = self._from_store(key)
             replayed = completion is not None
             if completion is None:
@@ -394,9 +409,9 @@ class OpenAIBackend(Backend):
 
     def _create_async(self, stats: _CallStats, started: float) -> _ACreate:
         async def create(*args: Any, **kwargs: Any) -> ChatCompletion:
-            kwargs = self._prepare(kwargs)
+            kwargs = self.prepare_request(kwargs)
             # Hashing the whole request costs about as much as rendering it: only with a store.
-            key = self._request_key(kwargs) if self.store_mode != "off" else ""
+            key = self.request_key(kwargs) if self.store_mode != "off" else ""
             # SQLite lookups are sub-millisecond: not worth a thread hop per request.
             completion = self._from_store(key)
             replayed = completion is not None
@@ -425,7 +440,8 @@ class OpenAIBackend(Backend):
 
     # -- extraction ------------------------------------------------------------------------
 
-    def _request(self, item: PromptInput) -> dict[str, Any]:
+    def build_request(self, item: PromptInput) -> dict[str, Any]:
+        """instructor's arguments for `item` (model, messages, sampling), without sending them."""
         request: dict[str, Any] = {
             "model": self.model,
             "messages": render_messages(item, prompts=self.settings.prompts),
@@ -497,7 +513,7 @@ class OpenAIBackend(Backend):
         t0 = time.monotonic()
         create = instructor.patch(create=self._create_sync(stats, t0), mode=self.mode)
         # Rendered outside the try: a user's template that fails is their ConfigError, not the model's.
-        request = self._request(item)
+        request = self.build_request(item)
         try:
             with checking_quotes(check or QuoteCheck(lambda _q: True, 0)):
                 draft = create(
@@ -515,7 +531,7 @@ class OpenAIBackend(Backend):
         t0 = time.monotonic()
         create = instructor.patch(create=self._create_async(stats, t0), mode=self.mode)
         # Rendered outside the try: a user's template that fails is their ConfigError, not the model's.
-        request = self._request(item)
+        request = self.build_request(item)
         try:
             with checking_quotes(check or QuoteCheck(lambda _q: True, 0)):
                 draft = await cast(Any, create)(
@@ -538,6 +554,7 @@ class OpenAIBackend(Backend):
             entry = self._aclients.pop(id(asyncio.get_running_loop()), None)
         if entry is not None:
             await entry[1].close()
+            await entry[2].aclose()
 
     def close(self) -> None:
         self._client.close()

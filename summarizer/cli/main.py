@@ -14,8 +14,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from summarizer.config import DEFAULT_OPENAI_MODEL, Settings, debug_enabled
+from summarizer.config import (
+    BACKENDS,
+    DEFAULT_OPENAI_MODEL,
+    INSTRUCTOR_MODES,
+    POLICIES,
+    PROMPT_FORMATS,
+    Settings,
+    debug_enabled,
+)
+from summarizer.engines import ENGINES
 from summarizer.errors import Interrupted, ModelError, SummarizerError, UsageError
+from summarizer.progress import PROGRESS_MODES
 from summarizer.version import __version__
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -37,7 +47,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     d = _DEFAULTS
     g = p.add_argument_group("model")
     g.add_argument(
-        "--backend", choices=["local", "openai", "replay"],
+        "--backend", choices=BACKENDS,
         help=f"which backend answers (default {d.backend}; --model/--base-url select openai)",
     )
     g.add_argument(
@@ -47,11 +57,11 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--base-url", metavar="URL", help="OpenAI-compatible endpoint; selects the openai backend")
     g.add_argument("--model-path", metavar="GGUF", help="a GGUF file for the local backend (default: the packaged model)")
     g.add_argument(
-        "--prompt-format", choices=["auto", "completion", "chat"],
+        "--prompt-format", choices=PROMPT_FORMATS,
         help=f"local backend prompt style (default {d.prompt_format}: chat when the GGUF has a chat template)",
     )
     g.add_argument(
-        "--instructor-mode", choices=["tools", "json", "json_schema", "md_json"],
+        "--instructor-mode", choices=INSTRUCTOR_MODES,
         help=f"how instructor asks an OpenAI-compatible server for JSON (default {d.instructor_mode})",
     )
     g.add_argument("--max-reasks", type=int, metavar="N", help=f"re-asks on schema-invalid answers (default {d.max_reasks})")
@@ -66,7 +76,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
         "their own: evals/seeds.yaml uses 512)",
     )
     g.add_argument(
-        "--grounding", choices=["drop", "flag", "keep"],
+        "--grounding", choices=POLICIES,
         help=f"what happens to items whose evidence is not in the article (default {d.grounding})",
     )
     g.add_argument("--store", metavar="PATH", help="response store (SQLite) to record model responses to")
@@ -187,7 +197,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from summarizer.batch_command import run_batch_cli
+    from summarizer.cli.batch_commands import run_batch_cli
 
     return run_batch_cli(args, settings=_settings_from(args), out=sys.stderr)
 
@@ -251,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--cache", metavar="PATH", help="summary cache (SQLite); default: OUT.jsonl.cache.sqlite")
     b.add_argument("--no-cache", action="store_true", help="do not read or write the summary cache")
     b.add_argument(
-        "--engine", choices=["local", "ray", "openai-batch"], default="local",
+        "--engine", choices=ENGINES, default="local",
         help="local (this process), ray (a Ray cluster: RAY_ADDRESS, or a local instance), "
         "openai-batch (the OpenAI Batch API, live calls for what it leaves); default local",
     )
@@ -270,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="longer articles become failure lines (default 2000000)",
     )
     b.add_argument(
-        "--progress", choices=["auto", "bar", "log", "off"], default="auto",
+        "--progress", choices=PROGRESS_MODES, default="auto",
         help="a progress bar on a terminal, periodic log lines otherwise (default auto)",
     )
     b.add_argument(

@@ -11,4 +11,7 @@ summary cache, and skip the ids already in OUT with `--resume`.
 
 from __future__ import annotations
 
-ENGINES: tuple[str, ...] = ("local", "ray", "openai-batch")
+from typing import Literal, get_args
+
+EngineName = Literal["local", "ray", "openai-batch"]
+ENGINES: tuple[str, ...] = get_args(EngineName)

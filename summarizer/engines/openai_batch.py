@@ -49,16 +49,17 @@ from openai.types.chat import ChatCompletion
 
 from summarizer.backends.base import Backend, ModelResult
 from summarizer.backends.openai_compat import OpenAIBackend
-from summarizer.batch import BatchOptions, BatchStats, resume_notes, run_batch
 from summarizer.cache import SummaryCache
 from summarizer.config import Settings
 from summarizer.draft import DraftSummary, QuoteCheck
-from summarizer.errors import ConfigError, ModelError, StoreError, TransportError, UsageError
-from summarizer.outfile import scan_existing
+from summarizer.engines.local import run_batch
+from summarizer.engines.options import BatchOptions
+from summarizer.engines.prepare import prepare_run
+from summarizer.errors import ConfigError, ModelError, TransportError, UsageError
 from summarizer.pipeline import Pipeline
+from summarizer.progress import BatchStats
 from summarizer.prompts import PromptInput
 from summarizer.schemas import Article, ArticleSummary
-from summarizer.sources import open_source
 from summarizer.store import ResponseStore
 
 BATCH_ENDPOINT: Final = "/v1/chat/completions"
@@ -118,14 +119,14 @@ def request_body(backend: OpenAIBackend, item: PromptInput) -> dict[str, Any]:
 
     def create(*_args: Any, **kwargs: Any) -> Any:
         # The backend's own final touch (llama.cpp's json_object schema) comes after instructor.
-        captured.update(backend._prepare(kwargs))
+        captured.update(backend.prepare_request(kwargs))
         raise _Captured
 
     patched = instructor.patch(create=create, mode=backend.mode)
     _quiet_instructor_loggers()
     token = _CAPTURING.set(True)
     try:
-        patched(response_model=backend.draft_type, max_retries=0, **backend._request(item))
+        patched(response_model=backend.draft_type, max_retries=0, **backend.build_request(item))
     except Exception:  # instructor wraps _Captured in its retry exception
         pass
     finally:
@@ -144,7 +145,7 @@ def request_body(backend: OpenAIBackend, item: PromptInput) -> dict[str, Any]:
 
 def request_key(backend: OpenAIBackend, body: dict[str, Any]) -> str:
     """The key under which the backend looks a request up in its response store."""
-    return backend._request_key(body)
+    return backend.request_key(body)
 
 
 class _Capture(Backend):
@@ -590,15 +591,9 @@ async def run_openai_batch(
 async def _submit_all(
     options: BatchOptions, settings: Settings, out: IO[str], submitter: _Submitter
 ) -> None:
-    source = open_source(options.input, max_chars=options.max_chars, published=options.published)
-    done: set[str] = set()
-    if options.resume:
-        # Repairs OUT and removes the failures to retry; run_batch's own scan then finds none.
-        existing = scan_existing(options.out, retry_failed=options.retry_failed)
-        done = existing.ids
-        for note in resume_notes(existing, options.out):
-            out.write(note + "\n")
-    cache = _open_cache(options.cache_path, settings)
+    # Repairs OUT and removes the failures to retry; run_batch's own scan then finds none.
+    prepared = prepare_run(options, settings, out=out)
+    source, done, cache = prepared.source, prepared.existing.ids, prepared.cache
     try:
         for item in source.items:
             if item.id in done or item.article is None:
@@ -611,20 +606,6 @@ async def _submit_all(
         submitter.discard()
         if cache is not None:
             cache.close()
-
-
-def _open_cache(path: Path | None, settings: Settings) -> SummaryCache | None:
-    if path is None:
-        return None
-    try:
-        return SummaryCache(path, settings)
-    except StoreError:  # already names the file and the fix
-        raise
-    except Exception as exc:
-        raise UsageError(
-            f"cannot open the summary cache {path} ({exc}): give another --cache PATH, "
-            "or --no-cache"
-        ) from None
 
 
 def _cached(cache: SummaryCache, article: Article) -> bool:

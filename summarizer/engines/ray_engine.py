@@ -7,7 +7,7 @@ The driver reads the input with the same sources as `--engine local` (same ids, 
 failure lines for bad records), skips ids already in OUT (`--resume`), answers cache hits
 itself and writes every line itself, so OUT, the cache and resume behave exactly as with the
 local engine, and workers need neither the input nor the cache on their disks. Workers run
-`summarizer.batch.Engine` (the local engine's per-article function: one pipeline, bounded
+`summarizer.engines.core.Engine` (the local engine's per-article function: one pipeline, bounded
 concurrency, every failure an `Outcome`) over each batch of rows.
 
 `ray.init()` without an address connects to the cluster in RAY_ADDRESS; without RAY_ADDRESS
@@ -25,22 +25,19 @@ import time
 from collections.abc import Iterator
 from typing import IO, Any
 
-from summarizer.batch import (
-    BatchOptions,
-    BatchStats,
-    Engine,
-    _reporter,
-    resume_notes,
-)
 from summarizer.cache import SummaryCache
 from summarizer.config import Settings
-from summarizer.errors import StoreError, UsageError
-from summarizer.outfile import Existing, JsonlSink, scan_existing
+from summarizer.engines.core import Engine
+from summarizer.engines.options import BatchOptions
+from summarizer.engines.prepare import prepare_run
+from summarizer.errors import UsageError
+from summarizer.outfile import JsonlSink
 from summarizer.pipeline import Pipeline, build_backend
+from summarizer.progress import BatchStats, reporter_for
 from summarizer.ratelimit import RateLimiter
 from summarizer.results import Outcome
 from summarizer.schemas import Article
-from summarizer.sources import SourceItem, open_source
+from summarizer.sources import SourceItem
 
 WINDOW = 5_000  # articles handed to Ray per dataset: bounds the driver's memory
 _INSTALL = "--engine ray needs Ray: pip install 'summarizer[ray]' (or 'ray[data]>=2.9,<3')"
@@ -109,7 +106,7 @@ class _Run:
         self.cache: SummaryCache | None = None
         self.sink: JsonlSink | None = None
         self.stats = BatchStats()
-        self.reporter = _reporter("off", out, None)
+        self.reporter = reporter_for("off", out, None)
         self._last_tick = time.monotonic()
 
     def write(self, outcome: Outcome, line: str | None = None) -> None:
@@ -159,33 +156,15 @@ def run_ray(
     options.check()
     if options.workers < 1:
         raise UsageError(f"--workers {options.workers}: give at least 1")
-    source = open_source(
-        options.input, max_chars=options.max_chars, stdin=stdin, published=options.published
-    )
-    options.out.parent.mkdir(parents=True, exist_ok=True)
-    existing = (
-        scan_existing(options.out, retry_failed=options.retry_failed)
-        if options.resume
-        else Existing()
-    )
-    for note in resume_notes(existing, options.out):
-        out.write(note + "\n")
+    prepared = prepare_run(options, settings, out=out, stdin=stdin)
+    source, existing = prepared.source, prepared.existing
     run = _Run(options, settings, out)
     run.stats.total = source.total
-    if options.cache_path is not None:
-        try:
-            run.cache = SummaryCache(options.cache_path, settings)
-        except StoreError:  # already names the file and the fix
-            raise
-        except Exception as exc:
-            raise UsageError(
-                f"cannot open the summary cache {options.cache_path} ({exc}): give another "
-                "--cache PATH, or --no-cache"
-            ) from None
+    run.cache = prepared.cache
     started = False
     try:
         run.sink = JsonlSink(options.out, append=options.resume)
-        run.reporter = _reporter(options.progress, out, source.total)
+        run.reporter = reporter_for(options.progress, out, source.total)
         started = _start(ray, init_kwargs)
         ray.data.DataContext.get_current().enable_progress_bars = False
         for rows, articles in _windows(source.items, existing.ids, run, window):

@@ -57,10 +57,10 @@ class _Evaluator:
         return self._result
 
     def _evaluate(self) -> _Evaluation:
-        from summarizer.cli.eval_commands import gate_against, run_suite_for
         from summarizer.eval.junit import fixture_outcomes
         from summarizer.eval.report import comparison_markdown
         from summarizer.eval.runfile import Run
+        from summarizer.eval.session import gate_against, run_suite_for
 
         args = argparse.Namespace(suite=str(self.suite_path), metrics=self.metrics, threshold=None)
         baseline = Run.load(self.baseline_path)

@@ -1,7 +1,8 @@
-"""`summarizer batch`: one writer per output, then the chosen engine, then the summary lines.
+"""`summarizer batch`: one writer per output, then the chosen engine, then the summary lines
+and the exit code.
 
-Above `batch` and `engines/`: the engines build on the batch runner, and this module picks one,
-so that nothing below imports back up."""
+In the CLI, above `batch` and `engines/`: this module picks an engine, so that nothing below
+imports back up, and it alone (with the rest of the CLI) writes the run's report."""
 
 from __future__ import annotations
 
