@@ -138,7 +138,7 @@ def _field_rows(agg: RunAggregate) -> list[list[str]]:
 # --- shared preparation ----------------------------------------------------------------------
 
 
-def _prepared(
+def prepare_run(
     run: Run, fixtures: FixtureSet | None
 ) -> tuple[Run, RunAggregate, dict[str, tuple[Article, Gold]]]:
     index = fixture_index(fixtures) if fixtures is not None else {}
@@ -272,9 +272,12 @@ def _md_details(result: FixtureResult, gold: Gold | None) -> str:
     return "\n\n".join(parts)
 
 
-def to_markdown(run: Run, fixtures: FixtureSet | None = None, *, details: bool = True) -> str:
-    """The run as Markdown; pass the suite's fixtures to rescore and show gold values."""
-    run, agg, index = _prepared(run, fixtures)
+def to_markdown(
+    run: Run, fixtures: FixtureSet | None = None, *, details: bool = True, baseline: Run | None = None
+) -> str:
+    """The run as Markdown; pass the suite's fixtures to rescore and show gold values, and a
+    baseline run for the paired changes against it."""
+    run, agg, index = prepare_run(run, fixtures)
     parts = [
         f"# Eval report: {md_escape(report_title(run))}",
         md_table(["setting", "value"], [[k, md_escape(v)] for k, v in _settings_rows(run)]),
@@ -290,6 +293,9 @@ def to_markdown(run: Run, fixtures: FixtureSet | None = None, *, details: bool =
         "## Per fixture",
         md_table(_FIXTURE_HEADERS, [[md_escape(c) for c in row] for row in _fixture_rows(run)]),
     ]
+    if baseline is not None:
+        base, _agg, _index = prepare_run(baseline, index or None)
+        parts.append(comparison_markdown(compare(base, run)).replace("# Comparison", "## Comparison", 1))
     if details:
         parts.append("## Gold vs predicted")
         for r in run.results:
@@ -301,7 +307,7 @@ def to_markdown(run: Run, fixtures: FixtureSet | None = None, *, details: bool =
 # --- HTML ------------------------------------------------------------------------------------
 
 
-def _html_table(headers: Sequence[str], rows: Sequence[Sequence[str]], num_from: int = 1) -> str:
+def html_table(headers: Sequence[str], rows: Sequence[Sequence[str]], num_from: int = 1) -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     body = "".join(
         "<tr>"
@@ -429,17 +435,17 @@ def to_html(
 ) -> str:
     """The run as one self-contained HTML file (inline CSS and SVG, no scripts, nothing
     external); with `baseline`, a forest plot and table of the paired changes against it."""
-    run, agg, index = _prepared(run, fixtures)
+    run, agg, index = prepare_run(run, fixtures)
     comparisons: list[tuple[str, Comparison]] = []
     if baseline is not None:
-        base, _agg, _index = _prepared(baseline, index or None)
+        base, _agg, _index = prepare_run(baseline, index or None)
         comparisons.append(("this run", compare(base, run)))
     title = f"Eval report: {report_title(run)}"
     body = [
         f"<h1>{esc(title)}</h1>",
-        _html_table(["setting", "value"], _settings_rows(run), num_from=9),
+        html_table(["setting", "value"], _settings_rows(run), num_from=9),
         "<h2>Headline</h2>",
-        _html_table(["metric", "value"], _headline_rows(agg)),
+        html_table(["metric", "value"], _headline_rows(agg)),
         "<h2>Pictures</h2>",
         html_pictures([("run", run, agg)], comparisons),
     ]
@@ -447,9 +453,9 @@ def to_html(
         body += ["<h2>Against the baseline</h2>", comparison_table(comparisons[0][1])]
     body += [
         "<h2>Per list</h2>",
-        _html_table(_COUNT_HEADERS, _list_rows(agg)),
+        html_table(_COUNT_HEADERS, _list_rows(agg)),
         "<h2>Per field</h2>",
-        _html_table(("field", *_COUNT_HEADERS[1:]), _field_rows(agg)),
+        html_table(("field", *_COUNT_HEADERS[1:]), _field_rows(agg)),
         "<h2>Per fixture</h2>",
         _html_fixture_table(run, details),
     ]
@@ -469,7 +475,7 @@ def comparison_table(comparison: Comparison) -> str:
         [d.metric, _fmt(d.base), _fmt(d.new), f"{d.delta:+.3f}", f"[{d.ci_low:+.3f}, {d.ci_high:+.3f}]", str(d.n)]
         for d in comparison.metrics.values()
     ]
-    return _html_table(["metric (mean over fixtures)", "base", "new", "delta", "95% CI", "n"], rows)
+    return html_table(["metric (mean over fixtures)", "base", "new", "delta", "95% CI", "n"], rows)
 
 
 # --- comparison ------------------------------------------------------------------------------
