@@ -354,7 +354,7 @@ def test_vectorised_similarity_matches_the_reference(example: tuple[Article, Gol
 
     import numpy as np
 
-    from summarizer.eval.scoring import DEFAULT_CONFIG, _Comparer, _ItemScorer
+    from summarizer.eval.scoring import DEFAULT_CONFIG, Comparer, ItemScorer
 
     fixtures = [example] + (load_suite_dir(SEEDS) if _seed_ids() else [])
     rng = random.Random(3)
@@ -372,9 +372,9 @@ def test_vectorised_similarity_matches_the_reference(example: tuple[Article, Gol
                 if rng.random() < 0.5:
                     m.evidence = m.evidence[:1]
             rng.shuffle(pred.statements)
-            cmp = _Comparer(DEFAULT_CONFIG, article.text)
+            cmp = Comparer(DEFAULT_CONFIG, article.text)
             for name in ("meetings", "statements", "planned_events"):
-                scorer = _ItemScorer(cmp, name, gold)  # type: ignore[arg-type]
+                scorer = ItemScorer(cmp, name, gold)  # type: ignore[arg-type]
                 g_items, p_items = gold.items(name), getattr(pred, name)  # type: ignore[arg-type]
                 if not g_items or not p_items:
                     continue
@@ -459,7 +459,7 @@ def test_counting_fast_path_matches_compare(example: tuple[Article, Gold]) -> No
     """tally() gives compare()'s counts, keys in the same order, cached or not."""
     import random
 
-    from summarizer.eval.scoring import DEFAULT_CONFIG, _Comparer, _ItemScorer
+    from summarizer.eval.scoring import DEFAULT_CONFIG, Comparer, ItemScorer
 
     rng = random.Random(11)
     checked = 0
@@ -467,9 +467,9 @@ def test_counting_fast_path_matches_compare(example: tuple[Article, Gold]) -> No
         for gold in _partial_variants(base, rng):
             for _ in range(3):
                 pred = _perturbed(gold, rng)
-                cmp = _Comparer(DEFAULT_CONFIG, article.text)
+                cmp = Comparer(DEFAULT_CONFIG, article.text)
                 for name in ("meetings", "statements", "planned_events"):
-                    scorer = _ItemScorer(cmp, name, gold)
+                    scorer = ItemScorer(cmp, name, gold)
                     g_items = list(gold.items(name))
                     p_items = getattr(pred, name)
                     pairs = [(g, p) for g in [*g_items, None] for p in [*p_items, None]]
@@ -489,7 +489,7 @@ def test_assignment_shortcut_matches_linear_sum_assignment() -> None:
     import numpy as np
     from scipy.optimize import linear_sum_assignment
 
-    from summarizer.eval.scoring import _assign
+    from summarizer.eval.assignment import assign
 
     rng = random.Random(5)
     shortcuts = 0
@@ -505,7 +505,7 @@ def test_assignment_shortcut_matches_linear_sum_assignment() -> None:
         ]
         rows, cols = linear_sum_assignment(np.array(weight), maximize=True)
         want = [(int(i), int(j)) for i, j in zip(rows, cols, strict=True) if weight[i][j] > 0]
-        assert _assign(weight) == want
+        assert assign(weight) == want
         positive = [(i, j) for i in range(n) for j in range(m) if weight[i][j] > 0]
         if len({i for i, _ in positive}) == len({j for _, j in positive}) == len(positive):
             shortcuts += 1
@@ -563,18 +563,11 @@ def test_token_f1_matches_the_reference() -> None:
         assert token_f1(gold, pred) == _reference_token_f1(gold, pred), (gold, pred)
 
 
-def test_scores_do_not_depend_on_cache_state(
-    example: tuple[Article, Gold], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_scores_do_not_depend_on_cache_state(example: tuple[Article, Gold]) -> None:
     """Cold caches, warm caches and caches too small to hold anything give the same scores."""
     import random
 
-    import summarizer.eval.scoring as scoring
-
-    def clear() -> None:
-        scoring._GOLD_CACHE.clear()
-        scoring._BAGS.clear()
-        scoring._TOKEN_F1.clear()
+    from summarizer.eval.scoring import GoldCache, Scorer, TextCache
 
     rng = random.Random(7)
     cases = [
@@ -583,23 +576,23 @@ def test_scores_do_not_depend_on_cache_state(
         for gold in _partial_variants(base, rng)
     ]
 
-    def dump_all() -> list[str]:
-        return [score_summary(p, g, a).model_dump_json() for a, g, p in cases]
+    def dump_all(scorer: Scorer) -> list[str]:
+        return [score_summary(p, g, a, scorer=scorer).model_dump_json() for a, g, p in cases]
 
-    clear()
-    cold = dump_all()
-    assert dump_all() == cold  # warm
-    for name, tiny in [
-        ("_GOLD_CACHE_MAX", 2),
-        ("_COLUMNS_MAX", 3),
-        ("_TEXT_CACHE_MAX", 3),
-        ("_PAIR_CACHE_MAX", 3),
-    ]:
-        monkeypatch.setattr(scoring, name, tiny)
-    clear()
-    assert dump_all() == cold
-    assert len(scoring._BAGS) <= 3 and len(scoring._TOKEN_F1) <= 3
-    assert len(scoring._GOLD_CACHE) <= 2
+    roomy = Scorer()
+    cold = dump_all(roomy)
+    assert dump_all(roomy) == cold  # warm
+    assert [score_summary(p, g, a).model_dump_json() for a, g, p in cases] == cold  # shared
+    tiny = Scorer(
+        texts=TextCache(max_texts=3, max_pairs=3),
+        gold_cache=GoldCache(max_entries=2, max_columns=3),
+    )
+    assert dump_all(tiny) == cold
+    assert len(tiny.texts.bags) <= 3 and len(tiny.texts.pairs) <= 3
+    assert len(tiny.gold_cache) <= 2
+    roomy.clear()
+    assert len(roomy.gold_cache) == 0 and not roomy.texts.bags
+    assert dump_all(roomy) == cold
 
 
 def test_cached_bags_are_not_tracked_by_the_garbage_collector() -> None:
@@ -607,9 +600,10 @@ def test_cached_bags_are_not_tracked_by_the_garbage_collector() -> None:
     collections (which untrack tuples of atoms, nested ones a pass later) drop them first."""
     import gc
 
-    from summarizer.eval.scoring import _bag
+    from summarizer.eval.scoring import TextCache
 
-    bags = [_bag("no token repeats here"), _bag("a rose is a rose is a rose")]
+    texts = TextCache()
+    bags = [texts.bag("no token repeats here"), texts.bag("a rose is a rose is a rose")]
     gc.collect(0)
     gc.collect(1)
     assert not any(gc.is_tracked(b) for b in bags)
