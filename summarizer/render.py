@@ -224,6 +224,9 @@ h1{font-size:1.4rem}h2{font-size:1.15rem;margin-top:1.6rem}h3{font-size:1rem}
 mark{background:#fff3a8;padding:0 1px}
 mark mark{background:#ffd166}mark mark mark{background:#f4a261}
 mark:target{outline:2px solid #e76f51}
+mark.gold,mark mark.gold{background:none;border-bottom:3px solid #2a9d8f}
+.legend mark{padding:0 .3rem}svg{display:block;margin:.5rem 0;max-width:100%}
+.charts{display:flex;flex-wrap:wrap;gap:1rem}
 a.tag{font-size:.7em;vertical-align:super;text-decoration:none;color:#1d3557;margin-right:2px}
 .item{border:1px solid #ddd;padding:.5rem .75rem;margin:.5rem 0}
 .item:target{border-color:#e76f51;box-shadow:0 0 0 2px #e76f51}
@@ -258,6 +261,8 @@ class Highlight:
     mark_id: str
     target_id: str
     label: str
+    # A CSS class: "gold" marks a gold span in the eval report, drawn apart from predictions.
+    kind: str = ""
 
 
 def item_id(prefix: str, short: str, index: int) -> str:
@@ -308,13 +313,14 @@ def highlight_html(text: str, highlights: Sequence[Highlight]) -> str:
             out.append(esc(text[a:b]))
             continue
         for h in active:
+            kind = f' class="{esc(h.kind)}"' if h.kind else ""
             if h.start == a:
                 out.append(
-                    f'<mark id="{esc(h.mark_id)}" title="{esc(h.label)}">'
+                    f'<mark id="{esc(h.mark_id)}"{kind} title="{esc(h.label)}">'
                     f'<a class="tag" href="#{esc(h.target_id)}">{esc(h.label)}</a>'
                 )
             else:
-                out.append(f'<mark title="{esc(h.label)}">')
+                out.append(f'<mark{kind} title="{esc(h.label)}">')
         out.append(esc(text[a:b]))
         out.append("</mark>" * len(active))
     return "".join(out)

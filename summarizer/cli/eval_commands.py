@@ -13,6 +13,7 @@ from typing import Any
 from summarizer.errors import InputError, UsageError
 from summarizer.eval.session import (
     compare_and_gate,
+    flags_of,
     gate_against,
     gate_config_for,
     replay_miss_advice,
@@ -42,6 +43,24 @@ def _fixtures_for(
             f"fixture folder {folder} not found: give it with --fixtures (the run names {run_suite_path})"
         )
     return load_fixture_set(folder, adapter, gold_type=gold)
+
+
+def run_matrix_for(
+    args: argparse.Namespace, suite: Any, *, replay: bool, say: Callable[[str], None] | None = None
+) -> Any:
+    """Run every cell of `suite.matrix`: the suite's settings, the cell's on top, flags on top."""
+    from summarizer.eval.matrix import cell_settings, run_matrix
+    from summarizer.eval.suite import run_suite
+
+    def run_cell(overrides: dict[str, Any]) -> Any:
+        chosen = cell_settings(overrides, suite.settings)
+        settings = suite_settings(flags_of(args), chosen, suite.store, replay=replay)
+        return run_suite(
+            suite, settings, repetitions=getattr(args, "repetitions", None),
+            limit=getattr(args, "limit", None), progress=say,
+        )
+
+    return run_matrix(suite.name, suite.matrix, run_cell, progress=say)
 
 
 def _run_summary(result: Any, out: str | None) -> str:
@@ -89,6 +108,11 @@ def run(
     tell = say or (lambda line: print(line, file=sys.stderr, flush=True))
     command = args.eval_command
     if command == "run":
+        from summarizer.eval.suite import load_suite
+
+        suite = load_suite(args.suite)
+        if suite.matrix is not None:
+            return _run_matrix(args, suite, tell)
         suite, result = run_suite_for(args, replay=args.replay, say=tell)
         result.save(args.out)
         tell(_run_summary(result, args.out))
@@ -118,8 +142,11 @@ def run(
         return 0
 
     if command == "report":
+        from summarizer.eval.matrix import is_matrix_file
         from summarizer.eval.report import to_html, to_markdown
 
+        if is_matrix_file(args.run):
+            return _report_matrix(args, emit)
         loaded = Run.load(args.run)
         try:
             fixtures = _fixtures_for(
@@ -130,7 +157,11 @@ def run(
             if args.fixtures:
                 raise
             fixtures = None  # a report without the articles still has every table
-        text = to_html(loaded, fixtures) if args.format == "html" else to_markdown(loaded, fixtures)
+        baseline = Run.load(args.baseline) if getattr(args, "baseline", None) else None
+        if args.format == "html":
+            text = to_html(loaded, fixtures, baseline=baseline)
+        else:
+            text = to_markdown(loaded, fixtures, baseline=baseline)
         emit(text, args.out)
         return 0
 
@@ -159,6 +190,38 @@ def run(
     if command == "gate":
         return _gate(args, emit=emit, say=tell, environ=os.environ if environ is None else environ)
     raise UsageError(f"unknown eval command {command!r}")
+
+
+def _run_matrix(args: argparse.Namespace, suite: Any, tell: Callable[[str], None]) -> int:
+    matrix = run_matrix_for(args, suite, replay=args.replay, say=tell)
+    matrix.save(args.out)
+    failed_all = True
+    for cell in matrix.cells:
+        tell(f"{cell.label}: {_run_summary(cell.run, None)}")
+        advice = replay_miss_advice(cell.run, suite.re_record_hint())
+        if advice:
+            tell(f"summarizer: {cell.label}: {advice}")
+        agg = cell.run.aggregate
+        failed_all = failed_all and agg is not None and agg.n_results > 0 and agg.n_errors == agg.n_results
+    tell(f"{len(matrix.cells)} cells, baseline {matrix.baseline}; wrote {args.out}")
+    return 1 if failed_all else 0
+
+
+def _report_matrix(args: argparse.Namespace, emit: Callable[[str, str | None], None]) -> int:
+    from summarizer.eval.matrix import MatrixRun
+    from summarizer.eval.matrix_report import matrix_html, matrix_markdown
+
+    matrix = MatrixRun.load(args.run)
+    first = matrix.cells[0].run.settings
+    try:
+        fixtures = _fixtures_for(first.suite, args.fixtures, first.adapter, first.summary_type)
+    except InputError:
+        if args.fixtures:
+            raise
+        fixtures = None
+    render = matrix_html if args.format == "html" else matrix_markdown
+    emit(render(matrix, fixtures, baseline=getattr(args, "baseline", None)), args.out)
+    return 0
 
 
 def _gate(

@@ -315,6 +315,11 @@ def build_parser() -> argparse.ArgumentParser:
     ep.add_argument("--format", choices=["md", "html"], default="md", help="md or html (default md)")
     ep.add_argument("--out", metavar="FILE", help="write to this file instead of standard output")
     ep.add_argument("--fixtures", metavar="DIR", help="fixture directory (default: the one the run names)")
+    ep.add_argument(
+        "--baseline", metavar="BASE",
+        help="compare with this baseline: a RUN.json for a run, a column label for a matrix "
+        "(default: the matrix's baseline)",
+    )
     ec = esub.add_parser("compare", help="compare two runs with confidence intervals")
     ec.add_argument("base", help="the baseline RUN.json")
     ec.add_argument("new", help="the RUN.json to compare with it")

@@ -9,9 +9,11 @@ are shown too; without them the report uses only what the run file holds.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from summarizer.errors import UsageError
-from summarizer.eval.compare import Comparison, GateResult
+from summarizer.eval import pictures
+from summarizer.eval.compare import Comparison, GateResult, compare
 from summarizer.eval.gold import LIST_NAMES, AnyOf, Gold, GoldActor, GoldEvidence, GoldTime
 from summarizer.eval.runfile import (
     FixtureResult,
@@ -25,8 +27,10 @@ from summarizer.eval.runfile import (
 from summarizer.eval.scoring import GRADE_NAMES, Counts, ItemAlignment
 from summarizer.render import (
     LISTS,
-    article_html,
+    Highlight,
     esc,
+    evidence_highlights,
+    highlight_html,
     html_page,
     item_id,
     items_html,
@@ -134,7 +138,7 @@ def _field_rows(agg: RunAggregate) -> list[list[str]]:
 # --- shared preparation ----------------------------------------------------------------------
 
 
-def _prepared(
+def prepare_run(
     run: Run, fixtures: FixtureSet | None
 ) -> tuple[Run, RunAggregate, dict[str, tuple[Article, Gold]]]:
     index = fixture_index(fixtures) if fixtures is not None else {}
@@ -145,6 +149,12 @@ def _prepared(
     if all(r.scores is not None for r in run.results):
         return run, aggregate(run.results, run.settings), index
     raise UsageError("the run has unscored results; pass the suite's fixtures to score them.")
+
+
+def report_title(run: Run) -> str:
+    """The suite's name, else its folder's name: a report's title never shows a local path."""
+    name = run.settings.parameters.get("suite_name")
+    return str(name) if name else (Path(run.settings.suite).name or "run")
 
 
 def _settings_rows(run: Run) -> list[list[str]]:
@@ -262,11 +272,14 @@ def _md_details(result: FixtureResult, gold: Gold | None) -> str:
     return "\n\n".join(parts)
 
 
-def to_markdown(run: Run, fixtures: FixtureSet | None = None, *, details: bool = True) -> str:
-    """The run as Markdown; pass the suite's fixtures to rescore and show gold values."""
-    run, agg, index = _prepared(run, fixtures)
+def to_markdown(
+    run: Run, fixtures: FixtureSet | None = None, *, details: bool = True, baseline: Run | None = None
+) -> str:
+    """The run as Markdown; pass the suite's fixtures to rescore and show gold values, and a
+    baseline run for the paired changes against it."""
+    run, agg, index = prepare_run(run, fixtures)
     parts = [
-        f"# Eval report: {md_escape(run.settings.suite)}",
+        f"# Eval report: {md_escape(report_title(run))}",
         md_table(["setting", "value"], [[k, md_escape(v)] for k, v in _settings_rows(run)]),
         "## Headline",
         md_table(["metric", "value"], _headline_rows(agg)),
@@ -280,6 +293,9 @@ def to_markdown(run: Run, fixtures: FixtureSet | None = None, *, details: bool =
         "## Per fixture",
         md_table(_FIXTURE_HEADERS, [[md_escape(c) for c in row] for row in _fixture_rows(run)]),
     ]
+    if baseline is not None:
+        base, _agg, _index = prepare_run(baseline, index or None)
+        parts.append(comparison_markdown(compare(base, run)).replace("# Comparison", "## Comparison", 1))
     if details:
         parts.append("## Gold vs predicted")
         for r in run.results:
@@ -291,7 +307,7 @@ def to_markdown(run: Run, fixtures: FixtureSet | None = None, *, details: bool =
 # --- HTML ------------------------------------------------------------------------------------
 
 
-def _html_table(headers: Sequence[str], rows: Sequence[Sequence[str]], num_from: int = 1) -> str:
+def html_table(headers: Sequence[str], rows: Sequence[Sequence[str]], num_from: int = 1) -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     body = "".join(
         "<tr>"
@@ -335,6 +351,40 @@ def _html_alignment(
     return "\n".join(parts)
 
 
+def gold_highlights(gold: Gold, text: str, prefix: str) -> list[Highlight]:
+    """Gold evidence spans (located when the fixture was loaded), marked apart from predictions."""
+    out: list[Highlight] = []
+    for list_name in LIST_NAMES:
+        short = _SHORT[list_name]
+        for i, item in enumerate(gold.items(list_name)):
+            for k, ev in enumerate(item.evidence):
+                if ev.start is not None and ev.end is not None and 0 <= ev.start < ev.end <= len(text):
+                    out.append(
+                        Highlight(
+                            start=ev.start,
+                            end=ev.end,
+                            mark_id=f"{prefix}gold-{short}{i + 1}-{k + 1}",
+                            target_id=f"{prefix}fixture",
+                            label=f"gold {short}{i + 1}",
+                            kind="gold",
+                        )
+                    )
+    return out
+
+
+_EVIDENCE_LEGEND = (
+    '<p class="legend muted"><mark>predicted evidence</mark> '
+    '<mark class="gold">gold evidence</mark> (a span both cite is filled and underlined)</p>'
+)
+
+
+def _article_marks(article: Article, pred: ArticleSummary, gold: Gold | None, prefix: str) -> str:
+    spans = evidence_highlights(pred, article.text, prefix)
+    if gold is not None:
+        spans += gold_highlights(gold, article.text, prefix)
+    return f'{_EVIDENCE_LEGEND}<div class="article">{highlight_html(article.text, spans)}</div>'
+
+
 def _html_fixture(n: int, result: FixtureResult, fixture: tuple[Article, Gold] | None) -> str:
     prefix = f"r{n}-"
     article, gold = fixture if fixture is not None else (None, None)
@@ -348,31 +398,66 @@ def _html_fixture(n: int, result: FixtureResult, fixture: tuple[Article, Gold] |
     if pred is not None and article is not None:
         parts.append(
             '<div class="cols">'
-            f"<div><h4>Article</h4>{article_html(article, pred, prefix)}</div>"
+            f"<div><h4>Article</h4>{_article_marks(article, pred, gold, prefix)}</div>"
             f"<div>{items_html(pred, prefix, len(article.text))}</div></div>"
         )
     elif pred is not None:
         parts.append(items_html(pred, prefix, None))
     if result.scores is not None:
         parts.append(_html_alignment(result, gold, prefix, pred is not None))
-    parts.append("</section>")
+    parts.append('<p><a href="#fixtures-table">back to the fixture table</a></p></section>')
     return "\n".join(parts)
 
 
-def to_html(run: Run, fixtures: FixtureSet | None = None, *, details: bool = True) -> str:
-    """The run as one self-contained HTML file (inline CSS, no scripts, nothing external)."""
-    run, agg, index = _prepared(run, fixtures)
+def _html_fixture_table(run: Run, linked: bool) -> str:
+    """The per-fixture table; each fixture id links to its section (article, gold, predicted)."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in _FIXTURE_HEADERS)
+    rows = []
+    for n, row in enumerate(_fixture_rows(run)):
+        first = f'<a href="#r{n}-fixture">{esc(row[0])}</a>' if linked else esc(row[0])
+        cells = "".join(f'<td class="num">{esc(c)}</td>' for c in row[1:])
+        rows.append(f"<tr><td>{first}</td>{cells}</tr>")
+    return (
+        f'<table id="fixtures-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
+
+
+def html_pictures(runs: pictures.Labelled, comparisons: Sequence[tuple[str, Comparison]] = ()) -> str:
+    """The report's charts: F1 per field, forest plots of the comparisons, latency and tokens."""
+    charts = [pictures.field_f1_bars(runs)]
+    charts += [pictures.delta_forest(c, f"{label}: change against the baseline (95% CI)") for label, c in comparisons]
+    charts += [pictures.latency_histogram(runs), pictures.token_histogram(runs)]
+    return '<div class="charts">' + "".join(f"<div>{c}</div>" for c in charts) + "</div>"
+
+
+def to_html(
+    run: Run, fixtures: FixtureSet | None = None, *, details: bool = True, baseline: Run | None = None
+) -> str:
+    """The run as one self-contained HTML file (inline CSS and SVG, no scripts, nothing
+    external); with `baseline`, a forest plot and table of the paired changes against it."""
+    run, agg, index = prepare_run(run, fixtures)
+    comparisons: list[tuple[str, Comparison]] = []
+    if baseline is not None:
+        base, _agg, _index = prepare_run(baseline, index or None)
+        comparisons.append(("this run", compare(base, run)))
+    title = f"Eval report: {report_title(run)}"
     body = [
-        f"<h1>Eval report: {esc(run.settings.suite)}</h1>",
-        _html_table(["setting", "value"], _settings_rows(run), num_from=9),
+        f"<h1>{esc(title)}</h1>",
+        html_table(["setting", "value"], _settings_rows(run), num_from=9),
         "<h2>Headline</h2>",
-        _html_table(["metric", "value"], _headline_rows(agg)),
+        html_table(["metric", "value"], _headline_rows(agg)),
+        "<h2>Pictures</h2>",
+        html_pictures([("run", run, agg)], comparisons),
+    ]
+    if comparisons:
+        body += ["<h2>Against the baseline</h2>", comparison_table(comparisons[0][1])]
+    body += [
         "<h2>Per list</h2>",
-        _html_table(_COUNT_HEADERS, _list_rows(agg)),
+        html_table(_COUNT_HEADERS, _list_rows(agg)),
         "<h2>Per field</h2>",
-        _html_table(("field", *_COUNT_HEADERS[1:]), _field_rows(agg)),
+        html_table(("field", *_COUNT_HEADERS[1:]), _field_rows(agg)),
         "<h2>Per fixture</h2>",
-        _html_table(_FIXTURE_HEADERS, _fixture_rows(run), num_from=1),
+        _html_fixture_table(run, details),
     ]
     if details:
         body.append("<h2>Fixtures</h2>")
@@ -381,7 +466,16 @@ def to_html(run: Run, fixtures: FixtureSet | None = None, *, details: bool = Tru
                 '<p class="muted">Pass the suite\'s fixtures to show articles and gold.</p>'
             )
         body += [_html_fixture(n, r, index.get(r.fixture_id)) for n, r in enumerate(run.results)]
-    return html_page(f"Eval report: {run.settings.suite}", "\n".join(body))
+    return html_page(title, "\n".join(body))
+
+
+def comparison_table(comparison: Comparison) -> str:
+    """A comparison's metric deltas with their 95% intervals, as an HTML table."""
+    rows = [
+        [d.metric, _fmt(d.base), _fmt(d.new), f"{d.delta:+.3f}", f"[{d.ci_low:+.3f}, {d.ci_high:+.3f}]", str(d.n)]
+        for d in comparison.metrics.values()
+    ]
+    return html_table(["metric (mean over fixtures)", "base", "new", "delta", "95% CI", "n"], rows)
 
 
 # --- comparison ------------------------------------------------------------------------------

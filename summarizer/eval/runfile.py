@@ -166,17 +166,30 @@ class Run(_RunModel):
         """Write the run; its suite path is stored relative to the file, so that a baseline
         committed with the suite still finds its fixtures in another checkout."""
         target = Path(path)
-        run = self
-        suite = Path(self.settings.suite)
-        if suite.is_absolute():
-            try:
-                relative = os.path.relpath(suite, target.resolve().parent)
-            except ValueError:  # another drive (Windows): keep it absolute
-                relative = str(suite)
-            run = self.model_copy(
-                update={"settings": self.settings.model_copy(update={"suite": relative})}
-            )
+        run = self.relative_to(target.resolve().parent)
         target.write_text(run.model_dump_json(indent=2), encoding="utf-8")
+
+    def relative_to(self, folder: Path) -> Run:
+        """The run with an absolute suite path made relative to `folder` (where it is saved)."""
+        suite = Path(self.settings.suite)
+        if not suite.is_absolute():
+            return self
+        try:
+            relative = os.path.relpath(suite, folder)
+        except ValueError:  # another drive (Windows): keep it absolute
+            relative = str(suite)
+        return self.model_copy(update={"settings": self.settings.model_copy(update={"suite": relative})})
+
+    def resolved_from(self, folder: Path) -> Run:
+        """The run with a relative suite path read from `folder` (where it was saved)."""
+        suite = Path(self.settings.suite)
+        if self.settings.suite and not suite.is_absolute():
+            resolved = (folder / suite).resolve()
+            if resolved.exists():  # a name that is no folder here stays as the run gave it
+                return self.model_copy(
+                    update={"settings": self.settings.model_copy(update={"suite": str(resolved)})}
+                )
+        return self
 
     @classmethod
     def load(cls, path: str | Path) -> Run:
@@ -191,14 +204,7 @@ class Run(_RunModel):
                 f"{file} is not a valid run file ({exc.error_count()} problems, first: "
                 f"{first['loc']}: {first['msg']}); re-create it with `eval run`."
             ) from exc
-        suite = Path(run.settings.suite)
-        if run.settings.suite and not suite.is_absolute():
-            resolved = (file.resolve().parent / suite).resolve()
-            if resolved.exists():  # a name that is no folder here stays as the run gave it
-                run = run.model_copy(
-                    update={"settings": run.settings.model_copy(update={"suite": str(resolved)})}
-                )
-        return run
+        return run.resolved_from(file.resolve().parent)
 
 
 # --- scoring and aggregation -----------------------------------------------------------------

@@ -12,6 +12,8 @@ settings:                     # any Settings field: backend, model, base_url, ma
 gate:                         # the regression gate's rules (see summarizer.eval.gating)
   metrics: {overall.f1: 0.02, items.f1: 0.02}
 record: summarizer eval run evals/seeds.yaml --out evals/baseline.json   # how to re-record
+matrix:                       # optional: prompts x models x settings (see summarizer.eval.matrix)
+  models: {small: m-small, big: m-big}
 ```
 
 `adapter: meantime` builds the fixtures in memory from a corpus instead (see
@@ -36,6 +38,7 @@ from summarizer.errors import InputError, SummarizerError
 from summarizer.eval.extras import gold_type
 from summarizer.eval.gating import GateConfig, gate_config
 from summarizer.eval.gold import Gold, load_suite_dir
+from summarizer.eval.matrix import MatrixSpec, matrix_spec
 from summarizer.eval.runfile import ErrorInfo, FixtureResult, Run, RunSettings, rescore
 from summarizer.extra_fields import summary_type_name
 from summarizer.prompts import prompts_version
@@ -44,6 +47,7 @@ from summarizer.version import __version__
 
 _SUITE_KEYS = {
     "name", "fixtures", "adapter", "include", "repetitions", "store", "settings", "gate", "record",
+    "matrix",
 }
 ADAPTERS = ("meantime",)
 
@@ -79,6 +83,8 @@ class Suite:
     gate: GateConfig = field(default_factory=GateConfig)
     path: Path | None = None
     record_command: str | None = None
+    # Prompt variants x models x settings to run side by side (summarizer.eval.matrix).
+    matrix: MatrixSpec | None = None
 
     def re_record_hint(self) -> str:
         """The command that records this suite's answers again (the suite's `record:`)."""
@@ -138,6 +144,7 @@ def load_suite(path: str | Path) -> Suite:
         gate=gate_config(data.get("gate"), str(source)),
         path=source,
         record_command=str(data["record"]) if data.get("record") else None,
+        matrix=matrix_spec(data["matrix"], base, str(source)) if data.get("matrix") is not None else None,
     )
 
 
