@@ -186,6 +186,12 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return run_eval(args, emit=_emit)
 
 
+def _cmd_events(args: argparse.Namespace) -> int:
+    from summarizer.cli.events_commands import run as run_events
+
+    return run_events(args, emit=_emit)
+
+
 def _cmd_batch(args: argparse.Namespace) -> int:
     from summarizer.batch_command import run_batch_cli
 
@@ -328,6 +334,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_gate_options(eg)
     _add_model_options(eg)
     e.set_defaults(func=_cmd_eval)
+
+    from summarizer.cli.events_commands import add_parser as add_events_parser
+
+    add_events_parser(sub, _Parser).set_defaults(func=_cmd_events)
     return parser
 
 
