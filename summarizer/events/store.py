@@ -86,6 +86,14 @@ def open_store(path: Path, *, read_only: bool = False) -> EventStore:
     """Open (or create) the database at `path`; StoreError when it is locked or not DuckDB."""
     if read_only and not path.is_file():
         raise StoreError(f"{path}: no such database: build one with `summarizer events build`")
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder: give a file path as --db")
+    if path.is_file() and path.stat().st_size:
+        # DuckDB would open some other formats (a JSON file, say) as a database of views.
+        with path.open("rb") as handle:
+            header = handle.read(12)
+        if header[8:12] != b"DUCK":
+            raise StoreError(f"{path} is not a usable DuckDB database (no DuckDB header): give another --db")
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as exc:
