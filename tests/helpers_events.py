@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.events.evaluate import ClusterSuite, load_clusters
+from summarizer.events.model import Mention
 from summarizer.events.store import open_store
 from summarizer.results import Outcome
 from summarizer.schemas import ArticleSummary
@@ -42,3 +43,30 @@ def dump(db: Path) -> dict[str, list[tuple[Any, ...]]]:
         return store.dump()
     finally:
         store.close()
+
+
+def mention(
+    mention_id: str,
+    actors: Iterable[str] = ("roth", "brekke"),
+    *,
+    kind: str = "meeting",
+    start: str | None = "2025-03-10",
+    end: str | None = None,
+    place: str | None = "castelmar",
+    words: str = "fisheries accord",
+    inferred: bool = False,
+) -> Mention:
+    """A mention made by hand, for the blocking and scoring tests."""
+    from datetime import date
+
+    from summarizer.events.normalize import content_tokens
+
+    first = date.fromisoformat(start) if start else None
+    return Mention(
+        mention_id=mention_id, article_id=mention_id.split("#")[0], kind="planned" if kind != "meeting" else "meeting",
+        index=0, cluster_kind=kind,  # type: ignore[arg-type]
+        description=words, participants=tuple(sorted((a, a.title()) for a in actors)),
+        place=place.title() if place else None, place_key=place, time_text=None,
+        start=first, end=date.fromisoformat(end) if end else first, time_inferred=inferred,
+        status="held", tokens=content_tokens(words), evidence=(), published=first, source="s",
+    )

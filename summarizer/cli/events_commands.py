@@ -22,7 +22,7 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> argpars
     esub = ev.add_subparsers(dest="events_command", required=True, parser_class=parser_class)
     b = esub.add_parser("build", help="add batch outputs to the event database")
     b.add_argument("outputs", nargs="+", metavar="OUT.jsonl", help="batch outputs (`summarizer batch --out`)")
-    b.add_argument("--db", required=True, metavar="events.duckdb", help="the database (created when absent)")
+    b.add_argument("--db", required=True, metavar="DB.duckdb", help="the database (created when absent)")
     b.add_argument(
         "--articles", action="append", default=[], metavar="INPUT",
         help="the batch's input (a JSONL of Article records or a folder): dates, sources, urls "
@@ -36,7 +36,7 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> argpars
     )
     s = esub.add_parser("show", help="print one event with its articles and evidence")
     s.add_argument("event_id", metavar="EVENT_ID")
-    s.add_argument("--db", required=True, metavar="events.duckdb")
+    s.add_argument("--db", required=True, metavar="DB.duckdb")
     s.add_argument("--format", choices=["text", "html", "json"], default="text", help="text, html or json (default text)")
     s.add_argument("--out", metavar="FILE", help="write to this file instead of standard output")
     e = esub.add_parser("eval", help="score the merge step on cluster fixtures (B³, MUC, CEAF-e, CoNLL, BLANC)")
@@ -46,7 +46,7 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> argpars
         help="a batch output over DIR/articles.jsonl (default: the gold summaries, which scores "
         "the merge step alone)",
     )
-    e.add_argument("--db", metavar="events.duckdb", help="keep the database built here (default: a temporary one)")
+    e.add_argument("--db", metavar="DB.duckdb", help="keep the database built here (default: a temporary one)")
     e.add_argument("--engine", choices=["local", "ray"], default="local", help="as for build (default local)")
     e.add_argument("--format", choices=["md", "json"], default="md", help="md or json (default md)")
     e.add_argument("--out", metavar="FILE", help="write to this file instead of standard output")
