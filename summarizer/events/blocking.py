@@ -47,21 +47,32 @@ def owner(a: tuple[str, ...], b: tuple[str, ...]) -> str | None:
     return min(shared) if shared else None
 
 
-def blocks(mentions: Iterable[Mention]) -> dict[str, list[Mention]]:
+def blocks(
+    mentions: Iterable[Mention], keys: dict[str, tuple[str, ...]] | None = None
+) -> dict[str, list[Mention]]:
+    """Mentions by block key; each mention's keys are also put in `keys` when given."""
     found: dict[str, list[Mention]] = defaultdict(list)
     for m in mentions:
-        for key in block_keys(m):
+        own = block_keys(m)
+        if keys is not None:
+            keys[m.mention_id] = own
+        for key in own:
             found[key].append(m)
     return found
 
 
 def pairs_in_block(
-    key: str, members: list[Mention], new: set[str] | None
+    key: str,
+    members: list[Mention],
+    new: set[str] | None,
+    keys: dict[str, tuple[str, ...]] | None = None,
 ) -> Iterator[tuple[Mention, Mention]]:
     """Each pair of the block that this block owns, with at least one new mention (all pairs
-    when `new` is None), as (smaller id, larger id)."""
+    when `new` is None), as (smaller id, larger id). `keys`: the members' block keys, when
+    already known."""
     ordered = sorted(members, key=lambda m: m.mention_id)
-    keys = {m.mention_id: block_keys(m) for m in ordered}
+    if keys is None:
+        keys = {m.mention_id: block_keys(m) for m in ordered}
     for i, a in enumerate(ordered):
         for b in ordered[i + 1 :]:
             if a.article_id == b.article_id:
@@ -76,6 +87,8 @@ def candidate_pairs(
     mentions: Iterable[Mention], new: set[str] | None = None
 ) -> Iterator[tuple[Mention, Mention]]:
     """Every candidate pair once, block by block in key order."""
-    found = blocks(mentions)
+    keys: dict[str, tuple[str, ...]] = {}
+    found = blocks(mentions, keys)
     for key in sorted(found):
-        yield from pairs_in_block(key, found[key], new)
+        if len(found[key]) > 1:
+            yield from pairs_in_block(key, found[key], new, keys)

@@ -70,10 +70,12 @@ def build(
             new_mentions.extend(extract_mentions(record.article, record.summary))
         stats.articles, stats.mentions = len(rows), len(new_mentions)
         with store.transaction():
+            # merge() before the new mentions are stored: it reads the stored ones, and would
+            # otherwise hold every new mention twice.
+            merge(store, new_mentions, matcher or _local, stats)
             store.add_articles(rows)
             store.add_mentions(new_mentions)
             store.add_problems(stats.problems)
-            merge(store, new_mentions, matcher or _local, stats)
         stats.events_total = int(store.con.execute("SELECT count(*) FROM events").fetchone()[0])  # type: ignore[index]
     finally:
         store.close()
@@ -81,7 +83,9 @@ def build(
 
 
 def merge(store: EventStore, new_mentions: Sequence[Mention], matcher: Matcher, stats: BuildStats) -> None:
-    """Match the new mentions, join them to the stored events, rewrite the events touched."""
+    """Match the new mentions, join them to the stored events, rewrite the events touched.
+
+    Call it before the new mentions are stored: the stored ones are read from `store`."""
     fresh = [m for m in new_mentions if m.clustered]
     new_ids = {m.mention_id for m in fresh}
     stored = store.clustered_mentions()
