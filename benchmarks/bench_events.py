@@ -159,6 +159,8 @@ def main() -> None:
         "components + one row per event; build = the whole `merge` into a DuckDB file (bulk loads, "
         "matches, events, mention links, follow-ups), matching included",
         "- peak RSS growth: over the process after generating the mentions (each size its own process)",
+        "- each size runs once (one seed); the machine is shared, so the runs are kept to one pass and "
+        "`nice`d; Ray is not timed here (on 2 cores it only adds scheduling)",
         "",
         "| mentions | matches | events (gold) | matching s | events s | DuckDB build s | DB MB | peak RSS growth MB (matching / all) | B³ F1 | MUC F1 |",
         "|---|---|---|---|---|---|---|---|---|---|",
