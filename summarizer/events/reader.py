@@ -128,7 +128,7 @@ def _record(
             published=meta.published if meta else None,
             source=meta.source if meta else None,
             url=meta.url if meta else None,
-            text=summary.article_text or (meta.text if meta else None),
+            text=summary.article_text or (meta.text if meta and meta.text else None),
             summary=summary.summary,
             input_file=name,
         ),
