@@ -213,7 +213,10 @@ def test_every_option_has_help_and_states_its_default() -> None:
         "--max-tokens": defaults.max_tokens, "--grounding": defaults.grounding,
     }  # fmt: skip
     parsers = _leaf_parsers()
-    assert set(parsers) == {"summarize", "schema", "batch", "eval run", "eval score", "eval report", "eval compare", "eval gate"}
+    assert set(parsers) == {
+        "summarize", "schema", "batch", "eval run", "eval score", "eval report", "eval compare", "eval gate",
+        "events build", "events show", "events eval",
+    }
     for command, parser in parsers.items():
         for action in parser._actions:
             if isinstance(action, argparse._HelpAction):

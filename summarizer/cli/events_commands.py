@@ -24,7 +24,7 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> argpars
     b.add_argument("outputs", nargs="+", metavar="OUT.jsonl", help="batch outputs (`summarizer batch --out`)")
     b.add_argument("--db", required=True, metavar="DB.duckdb", help="the database (created when absent)")
     b.add_argument(
-        "--articles", action="append", default=[], metavar="INPUT",
+        "--articles", action="append", metavar="INPUT",
         help="the batch's input (a JSONL of Article records or a folder): dates, sources, urls "
         "and texts; repeatable (default: none, so times without a date stay unresolved)",
     )
@@ -35,8 +35,8 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> argpars
         "the database is the same (default local)",
     )
     s = esub.add_parser("show", help="print one event with its articles and evidence")
-    s.add_argument("event_id", metavar="EVENT_ID")
-    s.add_argument("--db", required=True, metavar="DB.duckdb")
+    s.add_argument("event_id", metavar="EVENT_ID", help="an event id (`SELECT event_id FROM events`)")
+    s.add_argument("--db", required=True, metavar="DB.duckdb", help="a database written by `events build`")
     s.add_argument("--format", choices=["text", "html", "json"], default="text", help="text, html or json (default text)")
     s.add_argument("--out", metavar="FILE", help="write to this file instead of standard output")
     e = esub.add_parser("eval", help="score the merge step on cluster fixtures (B³, MUC, CEAF-e, CoNLL, BLANC)")
@@ -72,7 +72,9 @@ def _build(args: argparse.Namespace, emit: Callable[[str, str | None], None]) ->
     from summarizer.events.store import open_store
 
     db = Path(args.db)
-    stats = build([Path(p) for p in args.outputs], db, articles=args.articles, matcher=_matcher(args.engine))
+    stats = build(
+        [Path(p) for p in args.outputs], db, articles=args.articles or [], matcher=_matcher(args.engine)
+    )
     for problem in stats.problems[:_SHOWN_PROBLEMS]:
         where = f" ({problem.article_id})" if problem.article_id else ""
         sys.stderr.write(f"summarizer events: skipped {problem.file} line {problem.line}{where}: {problem.message}\n")
