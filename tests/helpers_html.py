@@ -149,3 +149,38 @@ def no_dialogs(value: str) -> str:
     return value.replace("alert(", "void(")
 
 
+class _ArticleText(HTMLParser):
+    """The text of each `<div class="article">`, without the small tags that label marks."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self._depth = 0
+        self._in_tag = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if self._depth:
+            self._depth += 1
+        elif tag == "div" and a.get("class") == "article":
+            self._depth = 1
+            self.texts.append("")
+        if tag == "a" and a.get("class") == "tag":
+            self._in_tag += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._depth:
+            self._depth -= 1
+        if tag == "a" and self._in_tag:
+            self._in_tag -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._depth and not self._in_tag:
+            self.texts[-1] += data
+
+
+def parse_article_text(page: str) -> list[str]:
+    parser = _ArticleText()
+    parser.feed(page)
+    parser.close()
+    return parser.texts

@@ -68,7 +68,7 @@ def _readme_synopses() -> dict[str, str]:
     for line in _command_block().splitlines():
         if line.startswith("summarizer "):
             words = line.split()
-            current = " ".join(words[1:3]) if words[1] == "eval" else words[1]
+            current = " ".join(words[1:3]) if words[1] in ("eval", "events") else words[1]
             entries[current] = line
         elif line.startswith("MODEL OPTIONS:"):
             current = "MODEL OPTIONS"

@@ -196,6 +196,12 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return run_eval(args, emit=_emit)
 
 
+def _cmd_events(args: argparse.Namespace) -> int:
+    from summarizer.cli.events_commands import run as run_events
+
+    return run_events(args, emit=_emit)
+
+
 def _cmd_batch(args: argparse.Namespace) -> int:
     from summarizer.cli.batch_commands import run_batch_cli
 
@@ -346,6 +352,10 @@ def build_parser() -> argparse.ArgumentParser:
     from summarizer.cli.review_commands import add_parsers as add_review_parsers
 
     add_review_parsers(esub, add_model_options=_add_model_options, settings_from=_settings_from)
+
+    from summarizer.cli.events_commands import add_parser as add_events_parser
+
+    add_events_parser(sub, _Parser).set_defaults(func=_cmd_events)
     return parser
 
 
