@@ -64,6 +64,7 @@ def test_a_blank_item_is_what_the_page_adds() -> None:
     assert blank(GoldStatement) == {
         "speaker": {"name": "", "kind": "person", "role": None, "affiliation": None},
         "content": "", "quote": None, "evidence": [], "optional": False,
+        "kind": None, "cue": None, "content_evidence": None, "speaker_mention": None,
     }
     assert blank(GoldMeeting)["format"] == "unknown"
     GoldMeeting.model_validate(blank(GoldMeeting))
