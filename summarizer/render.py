@@ -73,6 +73,8 @@ def item_fields(item: Item) -> list[tuple[str, str]]:
             ("speaker", actor_text(item.speaker)),
             ("content", item.content),
             ("quote", item.quote or ""),
+            ("kind", item.kind or ""),
+            ("cue", item.cue.quote if item.cue is not None else ""),
         ]
     elif isinstance(item, Meeting):
         rows = [

@@ -138,3 +138,15 @@ def test_pages_are_rendered_from_the_packaged_templates() -> None:
     # The page's wording lives in the templates, not in Python.
     assert "Model {{ run.model }}" in html_template and "Model {{ run.model }}" in md_template
     assert "no evidence" in (templates / "items.html.j2").read_text(encoding="utf-8")
+
+
+def test_statements_show_their_kind_and_cue() -> None:
+    s = summary()
+    s.statements[0].kind = "direct"
+    s.statements[0].cue = span("said", 0)
+    md = to_markdown(s, Article(id="a1", text=TEXT))
+    assert "- **kind:** direct" in md and "- **cue:** said" in md
+    page = to_html(s, Article(id="a1", text=TEXT))
+    assert ">direct<" in page and ">said<" in page
+    plain = summary()
+    assert "**kind:**" not in to_markdown(plain, Article(id="a1", text=TEXT))
