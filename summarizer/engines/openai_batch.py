@@ -1,18 +1,19 @@
 """`summarizer batch --engine openai-batch`: the OpenAI Batch API answers first, live calls after.
 
     source ─ cache ─ request file ─ files.create ─ batches.create ─ poll ─ output/error files
-           ─ answers (a response store) ─ the ordinary batch runner ─ OUT.jsonl
+           ─ BatchResults ─ BatchAnswers(openai backend) ─ the ordinary batch runner ─ OUT.jsonl
 
-Each request line is built by the openai backend itself (instructor's patched `create`,
-captured instead of sent), so its body is exactly what a live call would send. Answers
-are filed under the key the backend computes for a request, in a response store that the
-backend then reads in the second phase: the ordinary `run_batch`, with the same pipeline,
-cache, rate limits and output. The first request of each article is answered from the
-batch; everything the batch did not settle goes live through the normal backend:
+Each request line is built by the openai backend itself (`OpenAIBackend.chat_request`:
+instructor's own request builder, then the backend's last touch), so its body is exactly
+what a live call would send, and is filed under the key the backend computes for it. Phase
+two is the ordinary `run_batch` with an ordinary `Pipeline` over `BatchAnswers`
+(`engines/batch_answers.py`), a backend that wraps the live one: the same cache, rate limits
+and output. Each request is answered from the batch when it settled it; everything the
+batch did not settle goes live through the wrapped backend:
 
 - an answer that fails schema validation or the quote check: instructor re-asks, live;
 - a line the provider failed (5xx, 429, timeout, no result, the batch expired or was
-  cancelled before it ran): the article is summarised live from the start;
+  cancelled before it ran): that request is sent live;
 - a line the provider rejected as a bad request (4xx other than 408/409/425/429): recorded as
   that article's failure, since a live call would send the same request and be refused too.
 
