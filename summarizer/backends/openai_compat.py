@@ -6,6 +6,8 @@ retried by tenacity on transient failures (bounded by `max_attempts` per request
 and `max_retry_seconds` overall). A request that still fails ends as a
 `TransportError`, which instructor does not re-ask, so the caps never multiply.
 Responses can be recorded to, or replayed from, a content-addressed store.
+`chat_request` builds a request and its store key without sending it, and
+`extract(..., answer=...)` takes the answer when it came another way (the Batch API).
 
 What each failure ends as (attempts = HTTP requests made, never above the caps):
 - 429 / 408 / 409 / 425 / 5xx, timeouts, resets, a 200 body that is not JSON, a 200 with
