@@ -110,7 +110,7 @@ def test_one_batch_answers_every_article_like_live_calls(
 
 
 def test_invalid_or_ungrounded_answers_fall_back_to_live_calls(
-    tmp_path: Path,
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = tmp_path / "in.jsonl"
     ids = write_jsonl(source, 4)
@@ -127,6 +127,7 @@ def test_invalid_or_ungrounded_answers_fall_back_to_live_calls(
         run_info = lines[article_id]["summary"]["run"]
         assert run_info["reasks"] == 1 and run_info["attempts"] == 2
     assert len(lines["a2"]["summary"]["planned_events"]) == 1
+    assert "4 answered, 0 failed, 0 rejected; 2 article(s) needed live calls" in capsys.readouterr().err
 
 
 def test_failed_lines_go_live_and_rejected_lines_fail(

@@ -6,6 +6,8 @@ retried by tenacity on transient failures (bounded by `max_attempts` per request
 and `max_retry_seconds` overall). A request that still fails ends as a
 `TransportError`, which instructor does not re-ask, so the caps never multiply.
 Responses can be recorded to, or replayed from, a content-addressed store.
+`chat_request` builds a request and its store key without sending it, and
+`extract(..., answer=...)` takes the answer when it came another way (the Batch API).
 
 What each failure ends as (attempts = HTTP requests made, never above the caps):
 - 429 / 408 / 409 / 425 / 5xx, timeouts, resets, a 200 body that is not JSON, a 200 with
@@ -154,6 +156,16 @@ def _response_model(draft: type[DraftSummary] = DraftSummary) -> type[DraftSumma
     return prepared
 
 
+@dataclass(frozen=True)
+class ChatRequest:
+    """One chat request exactly as a live call sends it, and its key in the response store."""
+
+    body: dict[str, Any]
+    """The JSON body: instructor's arguments for the backend's mode, after `prepare_request`."""
+    key: str
+    """`request_key(body)`: where a response store files the answer to this request."""
+
+
 class OpenAIBackend(Backend):
     name = "openai"
 
@@ -270,6 +282,21 @@ class OpenAIBackend(Backend):
         """The key under which a request (as sent) is looked up in the response store."""
         return content_key({"backend": "openai", **{k: kwargs.get(k) for k in _KEY_FIELDS}})
 
+    def chat_request(self, item: PromptInput) -> ChatRequest:
+        """The first request `extract(item)` sends, built without sending anything: for callers
+        that send it another way (the Batch API takes request bodies in a file)."""
+        # instructor's own request builder: what its patched create runs before each call.
+        from instructor.processing import handle_response_model
+
+        _prepared, kwargs = handle_response_model(
+            _response_model(self.draft_type), mode=self.mode, **self.build_request(item)
+        )
+        # Through JSON and back: what goes into a request file is what the key is computed from.
+        body: dict[str, Any] = json.loads(
+            json.dumps(self.prepare_request(kwargs), ensure_ascii=False)
+        )
+        return ChatRequest(body, self.request_key(body))
+
     def _from_store(self, key: str) -> ChatCompletion | None:
         if self.store is None or self.store_mode == "off":
             return None
@@ -378,8 +405,16 @@ class OpenAIBackend(Backend):
                 completion.choices[0].message.content = repaired
         return completion
 
-    def _create_sync(self, stats: _CallStats, started: float) -> _Create:
+    def _create_sync(
+        self, stats: _CallStats, started: float, answer: ChatCompletion | None = None
+    ) -> _Create:
+        given = [answer] if answer is not None else []
+
         def create(*args: Any, **kwargs: Any) -> ChatCompletion:
+            if given:  # the first request, already answered elsewhere: re-asks are sent
+                first = given.pop()
+                stats.answered(first, replayed=False)
+                return self._checked(first, stats)
             kwargs = self.prepare_request(kwargs)
             key = self.request_key(kwargs) if self.store_mode != "off" else ""
             completion = self._from_store(key)
@@ -407,8 +442,16 @@ class OpenAIBackend(Backend):
 
         return create
 
-    def _create_async(self, stats: _CallStats, started: float) -> _ACreate:
+    def _create_async(
+        self, stats: _CallStats, started: float, answer: ChatCompletion | None = None
+    ) -> _ACreate:
+        given = [answer] if answer is not None else []
+
         async def create(*args: Any, **kwargs: Any) -> ChatCompletion:
+            if given:  # the first request, already answered elsewhere: re-asks are sent
+                first = given.pop()
+                stats.answered(first, replayed=False)
+                return self._checked(first, stats)
             kwargs = self.prepare_request(kwargs)
             # Hashing the whole request costs about as much as rendering it: only with a store.
             key = self.request_key(kwargs) if self.store_mode != "off" else ""
@@ -508,10 +551,19 @@ class OpenAIBackend(Backend):
             replayed=stats.answers > 0 and stats.replayed_answers == stats.answers,
         )
 
-    def extract(self, item: PromptInput, check: QuoteCheck | None = None) -> ModelResult:
+    def extract(
+        self,
+        item: PromptInput,
+        check: QuoteCheck | None = None,
+        *,
+        answer: ChatCompletion | None = None,
+    ) -> ModelResult:
+        """The draft for `item`. `answer` is the answer to `chat_request(item)` when it came
+        another way (the Batch API): it is validated like one just received, and counted as
+        an answer but not as an attempt (this backend sent nothing); re-asks go out live."""
         stats = _CallStats()
         t0 = time.monotonic()
-        create = instructor.patch(create=self._create_sync(stats, t0), mode=self.mode)
+        create = instructor.patch(create=self._create_sync(stats, t0, answer), mode=self.mode)
         # Rendered outside the try: a user's template that fails is their ConfigError, not the model's.
         request = self.build_request(item)
         try:
@@ -526,10 +578,17 @@ class OpenAIBackend(Backend):
             raise error from cause
         return self._result(draft, stats, t0)
 
-    async def aextract(self, item: PromptInput, check: QuoteCheck | None = None) -> ModelResult:
+    async def aextract(
+        self,
+        item: PromptInput,
+        check: QuoteCheck | None = None,
+        *,
+        answer: ChatCompletion | None = None,
+    ) -> ModelResult:
+        """`extract`, without blocking the event loop."""
         stats = _CallStats()
         t0 = time.monotonic()
-        create = instructor.patch(create=self._create_async(stats, t0), mode=self.mode)
+        create = instructor.patch(create=self._create_async(stats, t0, answer), mode=self.mode)
         # Rendered outside the try: a user's template that fails is their ConfigError, not the model's.
         request = self.build_request(item)
         try:

@@ -1,18 +1,19 @@
 """`summarizer batch --engine openai-batch`: the OpenAI Batch API answers first, live calls after.
 
     source ─ cache ─ request file ─ files.create ─ batches.create ─ poll ─ output/error files
-           ─ answers (a response store) ─ the ordinary batch runner ─ OUT.jsonl
+           ─ BatchResults ─ BatchAnswers(openai backend) ─ the ordinary batch runner ─ OUT.jsonl
 
-Each request line is built by the openai backend itself (instructor's patched `create`,
-captured instead of sent), so its body is exactly what a live call would send. Answers
-are filed under the key the backend computes for a request, in a response store that the
-backend then reads in the second phase: the ordinary `run_batch`, with the same pipeline,
-cache, rate limits and output. The first request of each article is answered from the
-batch; everything the batch did not settle goes live through the normal backend:
+Each request line is built by the openai backend itself (`OpenAIBackend.chat_request`:
+instructor's own request builder, then the backend's last touch), so its body is exactly
+what a live call would send, and is filed under the key the backend computes for it. Phase
+two is the ordinary `run_batch` with an ordinary `Pipeline` over `BatchAnswers`
+(`engines/batch_answers.py`), a backend that wraps the live one: the same cache, rate limits
+and output. Each request is answered from the batch when it settled it; everything the
+batch did not settle goes live through the wrapped backend:
 
 - an answer that fails schema validation or the quote check: instructor re-asks, live;
 - a line the provider failed (5xx, 429, timeout, no result, the batch expired or was
-  cancelled before it ran): the article is summarised live from the start;
+  cancelled before it ran): that request is sent live;
 - a line the provider rejected as a bad request (4xx other than 408/409/425/429): recorded as
   that article's failure, since a live call would send the same request and be refused too.
 
@@ -31,27 +32,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import os
 import shutil
 import sys
 import tempfile
 import time
-from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, Final
 
-import instructor
 import openai
 from openai.types import Batch
 from openai.types.chat import ChatCompletion
 
 from summarizer.backends.base import Backend, ModelResult
-from summarizer.backends.openai_compat import OpenAIBackend
+from summarizer.backends.openai_compat import ChatRequest, OpenAIBackend
 from summarizer.cache import SummaryCache
 from summarizer.config import Settings
 from summarizer.draft import DraftSummary, QuoteCheck
+from summarizer.engines.batch_answers import BatchAnswers, BatchResults
 from summarizer.engines.local import run_batch
 from summarizer.engines.options import BatchOptions
 from summarizer.engines.prepare import prepare_run
@@ -59,7 +58,7 @@ from summarizer.errors import ConfigError, ModelError, TransportError, UsageErro
 from summarizer.pipeline import Pipeline
 from summarizer.progress import BatchStats
 from summarizer.prompts import PromptInput
-from summarizer.schemas import Article, ArticleSummary
+from summarizer.schemas import Article
 from summarizer.store import ResponseStore
 
 BATCH_ENDPOINT: Final = "/v1/chat/completions"
@@ -85,67 +84,7 @@ class BatchReport:
     live_articles: int = 0  # articles that needed at least one live call
 
 
-# -- the request a live call would send -------------------------------------------------------
-
-
-class _Captured(Exception):
-    """Stops instructor's patched create once the request is known."""
-
-
-_CAPTURING: ContextVar[bool] = ContextVar("summarizer_batch_capturing", default=False)
-
-
-class _QuietWhileCapturing(logging.Filter):
-    """instructor logs the stop as a failed attempt; it is not one."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not _CAPTURING.get()
-
-
-_QUIET = _QuietWhileCapturing()
-
-
-def _quiet_instructor_loggers() -> None:
-    names = [n for n in logging.Logger.manager.loggerDict if n.split(".")[0] == "instructor"]
-    for name in names:
-        logger = logging.getLogger(name)
-        if _QUIET not in logger.filters:
-            logger.addFilter(_QUIET)
-
-
-def request_body(backend: OpenAIBackend, item: PromptInput) -> dict[str, Any]:
-    """The chat request `backend` would send for `item` through instructor, as JSON."""
-    captured: dict[str, Any] = {}
-
-    def create(*_args: Any, **kwargs: Any) -> Any:
-        # The backend's own final touch (llama.cpp's json_object schema) comes after instructor.
-        captured.update(backend.prepare_request(kwargs))
-        raise _Captured
-
-    patched = instructor.patch(create=create, mode=backend.mode)
-    _quiet_instructor_loggers()
-    token = _CAPTURING.set(True)
-    try:
-        patched(response_model=backend.draft_type, max_retries=0, **backend.build_request(item))
-    except Exception:  # instructor wraps _Captured in its retry exception
-        pass
-    finally:
-        _CAPTURING.reset(token)
-    if not captured:
-        raise ModelError(
-            "could not build the batch request: instructor did not call the client; "
-            "use --engine local",
-            model=backend.model,
-            backend=backend.name,
-        )
-    # Through JSON and back: what goes into the file is what the key is computed from.
-    body: dict[str, Any] = json.loads(json.dumps(captured, ensure_ascii=False))
-    return body
-
-
-def request_key(backend: OpenAIBackend, body: dict[str, Any]) -> str:
-    """The key under which the backend looks a request up in its response store."""
-    return backend.request_key(body)
+# -- the requests a live call would send -----------------------------------------------------
 
 
 class _Capture(Backend):
@@ -156,58 +95,34 @@ class _Capture(Backend):
         self.inner = inner
         self.name = inner.name
         self.model = inner.model
-        self.bodies: list[dict[str, Any]] = []
+        self.requests: list[ChatRequest] = []
 
     def extract(self, item: PromptInput, check: QuoteCheck | None = None) -> ModelResult:
-        self.bodies.append(request_body(self.inner, item))
+        self.requests.append(self.inner.chat_request(item))
         return ModelResult(draft=DraftSummary(summary=""))
 
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
+    # count_tokens stays the base estimate, as in phase two (BatchAnswers): the same chunks.
 
     @property
     def article_token_budget(self) -> int:
         return self.inner.article_token_budget
 
 
-def article_requests(backend: OpenAIBackend, article: Article) -> list[dict[str, Any]]:
-    """One request body per chunk of `article` (one for any article that fits the context)."""
+def article_requests(backend: OpenAIBackend, article: Article) -> list[ChatRequest]:
+    """One request per chunk of `article` (one for any article that fits the context)."""
     capture = _Capture(backend)
     Pipeline(backend.settings, capture).run(article)
-    return capture.bodies
+    return capture.requests
 
 
 # -- state next to OUT ------------------------------------------------------------------------
-
-
-@dataclass
-class _Usage:
-    hits: int = 0
-    misses: int = 0
-
-
-_USAGE: ContextVar[_Usage | None] = ContextVar("summarizer_batch_usage", default=None)
-
-
-class _Answers(ResponseStore):
-    """Batch answers by request key; counts, per article, what was answered and what missed."""
-
-    def get(self, key: str) -> Any | None:
-        value = super().get(key)
-        usage = _USAGE.get()
-        if usage is not None:
-            if value is None:
-                usage.misses += 1
-            else:
-                usage.hits += 1
-        return value
 
 
 class _State:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self.answers = _Answers(path, table="answers")  # key -> ChatCompletion JSON
+            self.answers = ResponseStore(path, table="answers")  # key -> ChatCompletion JSON
             self.rejected = ResponseStore(path, table="rejected")  # key -> {status, message}
             self.sent = ResponseStore(path, table="sent")  # key -> {"batch": id}
             self.lines = ResponseStore(path, table="lines")  # "batch\ncustom_id" -> key
@@ -215,6 +130,7 @@ class _State:
             raise UsageError(
                 f"cannot open the batch state {path} ({exc}): check that OUT's folder is writable"
             ) from None
+        self.results = BatchResults(self.answers, self.rejected)
 
     def settled(self, key: str) -> bool:
         return self.answers.get(key) is not None or self.rejected.get(key) is not None
@@ -353,15 +269,16 @@ class _Submitter:
         self._group: _Group | None = None
 
     async def add(self, article: Article) -> None:
-        bodies = article_requests(self.backend, article)
-        for number, body in enumerate(bodies, start=1):
-            key = request_key(self.backend, body)
+        requests = article_requests(self.backend, article)
+        self.state.results.add_article(article.id, [r.key for r in requests])
+        for number, request in enumerate(requests, start=1):
+            key = request.key
             if key in self._queued or self.state.settled(key) or await self._in_flight(key):
                 continue
-            custom_id = article.id if len(bodies) == 1 else f"{article.id}#{number}"
+            custom_id = article.id if len(requests) == 1 else f"{article.id}#{number}"
             if self._group is None:
                 self._group = _Group(self.folder)
-            self._group.add(custom_id, key, body)
+            self._group.add(custom_id, key, request.body)
             self._queued.add(key)
             group = self._group
             if len(group.lines) >= self.max_requests or group.size >= self.max_bytes:
@@ -480,52 +397,6 @@ async def _wait(
         await asyncio.sleep(min(options.poll_interval, left))
 
 
-# -- phase two: the ordinary runner, answered from the batch ----------------------------------
-
-
-class _BatchPipeline(Pipeline):
-    """The live pipeline, its backend reading batch answers first. Articles whose request the
-    Batch API rejected fail with that error; batch answers do not count as cache hits."""
-
-    def __init__(self, settings: Settings, backend: OpenAIBackend, state: _State) -> None:
-        super().__init__(settings, backend)
-        self._openai = backend
-        self._state = state
-        self._any_rejected = len(state.rejected) > 0
-        self.live_articles = 0
-
-    def _rejection(self, article: Article) -> TransportError | None:
-        for body in article_requests(self._openai, article):
-            found = self._state.rejected.get(request_key(self._openai, body))
-            if isinstance(found, dict):
-                status = found.get("status")
-                return TransportError(
-                    f"{self._openai.model}: the Batch API rejected this article's request "
-                    f"(HTTP {status}: {found.get('message')}): a live call would be refused "
-                    "too; check the model name, --max-tokens and the article's length",
-                    model=self._openai.model,
-                    backend="openai-batch",
-                    status=status if isinstance(status, int) else None,
-                    attempts=1,
-                )
-        return None
-
-    async def arun(self, article: Article) -> ArticleSummary:
-        if self._any_rejected and (rejection := self._rejection(article)) is not None:
-            raise rejection
-        usage = _Usage()
-        token = _USAGE.set(usage)
-        try:
-            summary = await super().arun(article)
-        finally:
-            _USAGE.reset(token)
-            self.live_articles += int(usage.misses > 0)
-        # Answers read from the batch's store are requests made, not cache hits.
-        summary.run.cache_hit = False
-        summary.run.attempts += usage.hits
-        return summary
-
-
 # -- the run ----------------------------------------------------------------------------------
 
 
@@ -620,7 +491,7 @@ async def _run(
 ) -> tuple[BatchStats, BatchReport]:
     state = _State(state_path(options.out))
     try:
-        backend = OpenAIBackend(settings, store=state.answers, store_mode="record")
+        backend = OpenAIBackend(settings)
     except ConfigError:
         state.close()
         raise
@@ -636,9 +507,10 @@ async def _run(
             )
             out.flush()
         await _wait(api, state, report, submitter.waiting, options)
-        pipeline = _BatchPipeline(settings, backend, state)
+        answering = BatchAnswers(backend, state.results)
+        pipeline = Pipeline(settings, answering)
         stats = await run_batch(options, settings, out=out, pipeline=pipeline)
-        report.live_articles = pipeline.live_articles
+        report.live_articles = answering.live_articles()
         finished = True
     finally:
         await api.close()
