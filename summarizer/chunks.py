@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from summarizer.errors import ConfigError
-from summarizer.segment import Sentence, sentences
+from summarizer.sentences import Sentence, sentences
 
 _WORD = re.compile(r"\S+")
 

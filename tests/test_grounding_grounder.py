@@ -1,4 +1,5 @@
-"""Tests for summarizer.postprocess: grounding policies, offsets, merging, canonical actors."""
+"""Tests for summarizer.grounding.grounder (grounding policies, offsets) and for
+summarizer.grounding.merge (merging chunks, canonical actors), which it feeds."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import pytest
 
 from summarizer.clean import clean
 from summarizer.config import GroundingPolicy
-from summarizer.draft import DraftSummary
-from summarizer.postprocess import Grounder, Items, canonicalise_actors, merge
+from summarizer.draft_schema import DraftSummary
+from summarizer.grounding.grounder import Grounder, Items
+from summarizer.grounding.merge import canonicalise_actors, merge
 from summarizer.schemas import Actor, Evidence, Meeting, PlannedEvent, Statement, TimeExpr
 
 PUBLISHED = date(2021, 3, 4)  # a Thursday

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from summarizer.cache import SummaryCache
+from summarizer.stores.summaries import SummaryCache
 from summarizer.config import resolve_settings
 from summarizer.schemas import Article, ArticleSummary
 from summarizer.testing import FakeOpenAIServer, delayed, faulty, json_answer

@@ -1,4 +1,4 @@
-"""Tests for `summarizer.timex.normalize`.
+"""Tests for `summarizer.times.normalize.normalize`.
 
 Expected intervals are worked out by hand from a calendar: 2022-12-19 (the seed
 article's publication day) is a Monday; 2022-12-16 a Friday; 2023-01-02 a Monday.
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from summarizer.errors import UsageError
 from summarizer.schemas import Granularity, TimeExpr
-from summarizer.timex import normalize
+from summarizer.times.normalize import normalize
 
 P = date(2022, 12, 19)  # a Monday
 D = Granularity.day

@@ -21,7 +21,7 @@ from typing import Literal
 
 from summarizer.backends.local_statements import attributions
 from summarizer.candidates import Mention, find_mentions
-from summarizer.draft import (
+from summarizer.draft_schema import (
     DraftActor,
     DraftMeeting,
     DraftPlannedEvent,
@@ -29,8 +29,8 @@ from summarizer.draft import (
     DraftSummary,
 )
 from summarizer.schemas import EventStatus, MeetingFormat, StatementKind
-from summarizer.segment import Sentence, sentences
-from summarizer.timex_context import TimeMention, infer_tense, times_in
+from summarizer.sentences import Sentence, sentences
+from summarizer.times.in_context import TimeMention, infer_tense, times_in
 
 __all__ = ["Candidate", "CandidateKind", "build", "find_candidates", "reported_sentences"]
 

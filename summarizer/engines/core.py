@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from summarizer.cache import SummaryCache
+from summarizer.stores.summaries import SummaryCache
 from summarizer.errors import ModelError
 from summarizer.pipeline import Pipeline
 from summarizer.ratelimit import RateLimiter, estimate_tokens

@@ -49,9 +49,9 @@ from openai.types.chat import ChatCompletion
 
 from summarizer.backends.base import Backend, ModelResult
 from summarizer.backends.openai_compat import OpenAIBackend
-from summarizer.cache import SummaryCache
+from summarizer.stores.summaries import SummaryCache
 from summarizer.config import Settings
-from summarizer.draft import DraftSummary, QuoteCheck
+from summarizer.draft_schema import DraftSummary, QuoteCheck
 from summarizer.engines.local import run_batch
 from summarizer.engines.options import BatchOptions
 from summarizer.engines.prepare import prepare_run
@@ -60,7 +60,7 @@ from summarizer.pipeline import Pipeline
 from summarizer.progress import BatchStats
 from summarizer.prompts import PromptInput
 from summarizer.schemas import Article, ArticleSummary
-from summarizer.store import ResponseStore
+from summarizer.stores.responses import ResponseStore
 
 BATCH_ENDPOINT: Final = "/v1/chat/completions"
 COMPLETION_WINDOW: Final = "24h"

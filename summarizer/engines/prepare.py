@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from summarizer.cache import SummaryCache
+from summarizer.stores.summaries import SummaryCache
 from summarizer.config import Settings
 from summarizer.engines.options import BatchOptions
 from summarizer.errors import StoreError, UsageError

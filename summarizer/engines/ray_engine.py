@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterator
 from typing import IO, Any
 
-from summarizer.cache import SummaryCache
+from summarizer.stores.summaries import SummaryCache
 from summarizer.config import Settings
 from summarizer.engines.core import Engine
 from summarizer.engines.options import BatchOptions

@@ -19,7 +19,7 @@ from summarizer.config import Settings
 from summarizer.extra_fields import draft_type
 from summarizer.prompts import prompts_version
 from summarizer.schemas import Article, ArticleSummary
-from summarizer.store import ResponseStore, content_key
+from summarizer.stores.responses import ResponseStore, content_key
 from summarizer.version import __version__
 
 # A cache only saves time: waiting longer for another process's lock than a model call

@@ -33,8 +33,8 @@ from typing import overload
 
 from summarizer.errors import UsageError
 from summarizer.schemas import TimeExpr
-from summarizer.segment import Sentence, sentences
-from summarizer.timex import normalize
+from summarizer.sentences import Sentence, sentences
+from summarizer.times.normalize import normalize
 
 __all__ = ["TimeMention", "infer_tense", "normalize_in", "times_in"]
 

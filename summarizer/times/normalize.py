@@ -448,7 +448,7 @@ def normalize(
     "that week", "the same period a year earlier", "three days later". An empty list
     means the text was read and gave none, so "the day" is the publication day; None
     (the default) means there is no text, and anaphora stay unresolved.
-    `summarizer.timex_context.normalize_in` finds both tense and antecedents in an
+    `summarizer.times.in_context.normalize_in` finds both tense and antecedents in an
     article.
     """
     if tense is not None:
