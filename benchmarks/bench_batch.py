@@ -52,12 +52,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from summarizer.batch import BatchOptions, Engine, run_batch  # noqa: E402
-from summarizer.stores.summaries import SummaryCache  # noqa: E402
 from summarizer.config import Settings, resolve_settings  # noqa: E402
 from summarizer.outfile import JsonlSink  # noqa: E402
 from summarizer.pipeline import Pipeline, build_backend  # noqa: E402
 from summarizer.schemas import Article, ArticleSummary  # noqa: E402
 from summarizer.sources import iter_jsonl  # noqa: E402
+from summarizer.stores.summaries import SummaryCache  # noqa: E402
 from summarizer.testing.samples import DRAFT, MEET, PLAN, QUOTE  # noqa: E402
 
 KEY = "sk-bench-not-a-real-key"

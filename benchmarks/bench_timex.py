@@ -52,8 +52,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from summarizer.times.normalize import normalize  # noqa: E402
 from summarizer.times.in_context import normalize_in  # noqa: E402
+from summarizer.times.normalize import normalize  # noqa: E402
 
 DATA = ROOT / ".." / "shared" / "data" / "meantime" / "intra-doc_annotation"
 RESULTS = ROOT / "benchmarks" / "results" / "timex.md"

@@ -3,7 +3,7 @@ imports from there."""
 
 from __future__ import annotations
 
-from summarizer.grounding.grounder import GroundingReport, Grounder, Items, statement_kind
+from summarizer.grounding.grounder import Grounder, GroundingReport, Items, statement_kind
 from summarizer.grounding.merge import canonicalise_actors, merge
 
 __all__ = ["Grounder", "GroundingReport", "Items", "canonicalise_actors", "merge", "statement_kind"]

@@ -21,8 +21,8 @@ from summarizer.config import resolve_settings
 from summarizer.draft_schema import DraftSummary
 from summarizer.errors import ConfigError
 from summarizer.extra_fields import draft_type, summary_types
-from summarizer.pipeline import Pipeline, build_backend
 from summarizer.grounding.grounder import Grounder
+from summarizer.pipeline import Pipeline, build_backend
 from summarizer.schemas import (
     Actor,
     ArticleSummary,

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import run_together
 
-from summarizer.stores.summaries import SummaryCache, settings_fingerprint
 from summarizer.config import Settings, resolve_settings
 from summarizer.schemas import Article, ArticleSummary, RunInfo
+from summarizer.stores.summaries import SummaryCache, settings_fingerprint
 
 CANARY = "sk-canary-cache-5f1e"
 TEXT = "Ministers Anna Berg and Tomas Lind met in Vilnius on Monday to discuss energy security."

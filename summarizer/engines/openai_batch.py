@@ -49,7 +49,6 @@ from openai.types.chat import ChatCompletion
 
 from summarizer.backends.base import Backend, ModelResult
 from summarizer.backends.openai_compat import OpenAIBackend
-from summarizer.stores.summaries import SummaryCache
 from summarizer.config import Settings
 from summarizer.draft_schema import DraftSummary, QuoteCheck
 from summarizer.engines.local import run_batch
@@ -61,6 +60,7 @@ from summarizer.progress import BatchStats
 from summarizer.prompts import PromptInput
 from summarizer.schemas import Article, ArticleSummary
 from summarizer.stores.responses import ResponseStore
+from summarizer.stores.summaries import SummaryCache
 
 BATCH_ENDPOINT: Final = "/v1/chat/completions"
 COMPLETION_WINDOW: Final = "24h"

@@ -1,6 +1,6 @@
 """Normalise a time expression where it stands in an article, using the text around it.
 
-`timex.normalize` sees only the expression. `normalize_in(article, start, end, published)`
+`normalize` sees only the expression. `normalize_in(article, start, end, published)`
 reads `article[start:end]` in place and adds what the article says around it:
 
 - the tense of its clause ("the trial is set to begin on Wednesday": the coming
@@ -414,7 +414,7 @@ class _TimesBefore(Sequence[TimeExpr]):
         return len(self._times)
 
 
-# Prepositions outside the span that change what it denotes (see `timex._part`; an untensed
+# Prepositions outside the span that change what it denotes (see `calendar_rules._part`; an untensed
 # "through/until/by <date>" is still ahead).
 _PREPOSITIONS = frozenset(("since", "from", "until", "till", "through", "by"))
 _WORD_BEFORE = re.compile(r"(\w+)\W*$")
