@@ -5,6 +5,7 @@ from __future__ import annotations
 from summarizer.draft_schema import (
     DraftActor,
     DraftItem,
+    DraftItemKind,
     DraftMeeting,
     DraftPlannedEvent,
     DraftStatement,
@@ -18,6 +19,7 @@ from summarizer.draft_schema import (
 __all__ = [
     "DraftActor",
     "DraftItem",
+    "DraftItemKind",
     "DraftMeeting",
     "DraftPlannedEvent",
     "DraftStatement",

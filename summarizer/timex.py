@@ -1,7 +1,7 @@
-"""Old path of `summarizer.times.normalize`, kept so that existing imports work; new code imports from there."""
+"""Old path of `summarizer.times.normalization`, kept so that existing imports work; new code imports from there."""
 
 from __future__ import annotations
 
-from summarizer.times.normalize import normalize
+from summarizer.times.normalization import normalize
 
 __all__ = ["normalize"]

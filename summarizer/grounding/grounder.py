@@ -30,7 +30,7 @@ from summarizer.schemas import (
     TimeExpr,
 )
 from summarizer.times.in_context import normalize_in
-from summarizer.times.normalize import normalize
+from summarizer.times.normalization import normalize
 
 _QUOTE_MARKS = "\"“”«»„"
 # How far outside its evidence a statement's own span may sit and still be preferred there

@@ -1,6 +1,6 @@
 """Time expressions to ISO date intervals, relative to the publication date.
 
-- `normalize`: one expression alone (`normalize("on Monday", published=date)`);
+- `normalization`: one expression alone (`normalize("on Monday", published=date)`);
 - `in_context`: an expression where it stands in an article (`normalize_in`), with the
   tense of its clause and the times the article gave before it;
 - the rules behind both: `context_rules` (anaphora, results-news periods) and
@@ -14,6 +14,6 @@ keep working.
 from __future__ import annotations
 
 from summarizer.times.in_context import TimeMention, infer_tense, normalize_in, times_in
-from summarizer.times.normalize import normalize
+from summarizer.times.normalization import normalize
 
 __all__ = ["TimeMention", "infer_tense", "normalize", "normalize_in", "times_in"]

@@ -34,7 +34,7 @@ from typing import overload
 from summarizer.errors import UsageError
 from summarizer.schemas import TimeExpr
 from summarizer.sentences import Sentence, sentences
-from summarizer.times.normalize import normalize
+from summarizer.times.normalization import normalize
 
 __all__ = ["TimeMention", "infer_tense", "normalize_in", "times_in"]
 

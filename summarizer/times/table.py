@@ -1,8 +1,9 @@
 """The two tables of time-expression rules, and matching an expression against them.
 
-`context_rules` and `calendar_rules` fill `RULES` and `PERIOD_RULES` when imported, in that
-order (`normalize` imports both): within each table the first rule whose template matches
-the whole expression, and whose handler does not return None, resolves it.
+The rule modules fill `RULES` and `PERIOD_RULES` as they are imported, each in its own
+order: `context_rules` first (`calendar_rules` imports it), then `calendar_rules`;
+`normalization` imports them. Within a table the first rule whose template matches the
+whole expression, and whose handler does not return None, resolves it.
 """
 
 from __future__ import annotations

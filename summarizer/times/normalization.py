@@ -91,12 +91,11 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from summarizer.errors import UsageError
-from summarizer.schemas import TimeExpr
-
 # Importing the rule modules fills the rule tables; calendar_rules imports context_rules,
 # so context rules always come first (the tables' order is their import order).
-from summarizer.times import calendar_rules  # noqa: F401
+import summarizer.times.calendar_rules  # noqa: F401
+from summarizer.errors import UsageError
+from summarizer.schemas import TimeExpr
 from summarizer.times.context_rules import ANAPHORIC, FROM_ANTECEDENT
 from summarizer.times.spans import Context, TimeSpan, Unresolved
 from summarizer.times.table import PERIOD_RULES, RULES, first_match
