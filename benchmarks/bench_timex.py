@@ -1,4 +1,4 @@
-"""Benchmark `summarizer.times.normalization.normalize` on MEANTIME TIMEX3 dates, beside `dateparser`.
+"""Benchmark `summarizer.times.normalize` on MEANTIME TIMEX3 dates, beside `dateparser`.
 
 Every TIMEX3 of type DATE whose value is fully specified (YYYY, YYYY-MM, YYYY-MM-DD
 with or without a time of day, YYYY-Www, YYYY-Www-WE, YYYY-Qn, YYYY-SP/SU/FA/WI,
@@ -341,7 +341,7 @@ def main() -> int:
     categories = sorted(Counter(it.category for it in items).items(), key=lambda kv: -kv[1])
     names = list(systems)
     lines = [
-        "## Time normalisation (`summarizer.times.normalization`, `summarizer.times.in_context`) on MEANTIME",
+        "## Time normalisation (`summarizer.times`: `normalize`, `normalize_in`) on MEANTIME",
         "",
         f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, 1-minute load average "
