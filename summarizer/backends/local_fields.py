@@ -2,7 +2,7 @@
 
 Each item starts from one sentence that reports it (a meeting verb, an attribution cue, a
 plan or a postponement) and every field is filled from typed candidates in that sentence
-(or the one next to it): times from the time expressions `timex_context` finds there,
+(or the one next to it): times from the time expressions `times.in_context` finds there,
 places only from place mentions, participants and speakers only from people,
 organisations and countries (`summarizer.candidates`), a statement's speaker from its
 attribution cue, a planned event's description from the sentence's words. Nothing can come
