@@ -49,7 +49,8 @@ from summarizer.eval.comparers import name_grade  # noqa: E402
 from summarizer.eval.gold import Gold, GoldStatement, alternatives, load_suite_dir  # noqa: E402
 from summarizer.eval.meantime import load_meantime  # noqa: E402
 from summarizer.eval.scoring import COR, DEFAULT_CONFIG, score_summary  # noqa: E402
-from summarizer.postprocess import Grounder, canonicalise_actors, merge  # noqa: E402
+from summarizer.grounding.grounder import Grounder  # noqa: E402
+from summarizer.grounding.merge import canonicalise_actors, merge  # noqa: E402
 from summarizer.schemas import Article, ArticleSummary, Evidence, Statement  # noqa: E402
 
 MEANTIME = ROOT / ".." / "shared" / "data" / "meantime"

@@ -52,12 +52,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from summarizer.batch import BatchOptions, Engine, run_batch  # noqa: E402
-from summarizer.cache import SummaryCache  # noqa: E402
 from summarizer.config import Settings, resolve_settings  # noqa: E402
 from summarizer.outfile import JsonlSink  # noqa: E402
 from summarizer.pipeline import Pipeline, build_backend  # noqa: E402
 from summarizer.schemas import Article, ArticleSummary  # noqa: E402
 from summarizer.sources import iter_jsonl  # noqa: E402
+from summarizer.stores.summaries import SummaryCache  # noqa: E402
 from summarizer.testing.samples import DRAFT, MEET, PLAN, QUOTE  # noqa: E402
 
 KEY = "sk-bench-not-a-real-key"
@@ -142,7 +142,7 @@ async def _instructor_baseline(base_url: str, articles: list[Article], concurren
     import instructor
     import openai
 
-    from summarizer.draft import DraftSummary
+    from summarizer.draft_schema import DraftSummary
     from summarizer.prompts import PromptInput, render_messages
 
     raw = openai.AsyncOpenAI(base_url=base_url, api_key=KEY, max_retries=0, timeout=60)
@@ -341,8 +341,8 @@ def _bench_cpu(workdir: Path, n: int, chars: int) -> dict[str, Any]:
 def _render_and_validate(source: Path) -> tuple[float, float]:
     """Median ms of the two stages of ours inside the backend call: rendering the prompt and
     validating the answer (schema + the quotes-in-article check), measured alone."""
-    from summarizer.draft import DraftSummary, QuoteCheck, checking_quotes
-    from summarizer.grounding import align
+    from summarizer.draft_schema import DraftSummary, QuoteCheck, checking_quotes
+    from summarizer.grounding.alignment import align
     from summarizer.prompts import PromptInput, render_messages
 
     answer = json.dumps(DRAFT)
@@ -439,7 +439,7 @@ def bench_memory(workdir: Path, n: int, chars: int, served: list[int]) -> dict[s
 def _prefill(cache_path: Path, source: Path, settings: Settings, template: Any) -> None:
     """What a first run would have stored: one summary per article (a copy of a summary the
     pipeline made, written here directly rather than by 100,000 model calls)."""
-    from summarizer.store import ResponseStore
+    from summarizer.stores.responses import ResponseStore
 
     cache = SummaryCache(cache_path, settings)
     store = ResponseStore(cache_path, table="summaries")

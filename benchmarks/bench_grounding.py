@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from summarizer import grounding  # noqa: E402
+from summarizer.grounding import alignment  # noqa: E402
 
 DATA = ROOT / ".." / "shared" / "data"
 RESULTS = ROOT / "benchmarks" / "results" / "grounding.md"
@@ -295,7 +295,7 @@ def build_cases(docs: list[Doc], quick: bool) -> list[Case]:
 
 
 def ours(quote: str, text: str) -> tuple[int, int] | None:
-    sp = grounding.align(quote, text)
+    sp = alignment.align(quote, text)
     return None if sp is None else (sp.start, sp.end)
 
 
@@ -373,21 +373,21 @@ def table(cases: list[Case], res: dict[str, list]) -> list[str]:
 
 def sweep(cases: list[Case], docs: list[Doc]) -> list[str]:
     """Recovery and false alignments as a function of the fuzzy threshold."""
-    saved = grounding.FUZZY_THRESHOLD
-    grounding.FUZZY_THRESHOLD = 0.5
+    saved = alignment.FUZZY_THRESHOLD
+    alignment.FUZZY_THRESHOLD = 0.5
     try:
         scored = []
         # The one-word-substitution step does not depend on the fuzzy threshold.
         fixed: set[int] = set()
         for i, c in enumerate(cases):
             text = docs[c.doc].text
-            sp = grounding.align(c.quote, text)
+            sp = alignment.align(c.quote, text)
             scored.append(sp)
-            q = grounding._split_quote(c.quote)
-            if q.core and grounding._substituted(q, text, grounding._normalized(text)) == sp:
+            q = alignment._split_quote(c.quote)
+            if q.core and alignment._substituted(q, text, alignment._normalized(text)) == sp:
                 fixed.add(i)
     finally:
-        grounding.FUZZY_THRESHOLD = saved
+        alignment.FUZZY_THRESHOLD = saved
     pert = [i for i, c in enumerate(cases) if c.kind in POSITIVE_KINDS[1:]]
     wr = [i for i, c in enumerate(cases) if c.kind == "word_replaced"]
     negs = [i for i, c in enumerate(cases) if c.kind in NEGATIVE_KINDS]
@@ -418,7 +418,7 @@ def cold_normalise(docs: list[Doc]) -> str:
     ts = []
     for d in docs:
         t0 = time.perf_counter()
-        grounding._normalize(d.text)
+        alignment._normalize(d.text)
         ts.append(time.perf_counter() - t0)
     chars = statistics.fmean(len(d.text) for d in docs)
     return f"{timing(ts)} ms (mean/p50/p95) per article, mean article {chars:.0f} chars"
@@ -432,12 +432,12 @@ def target_case() -> str:
     quote = d.text[s:e]
     variants = {"verbatim": quote, "normalised (curly->straight, lower)": quote.lower()}
     out = []
-    grounding._normalized(d.text)  # warm the per-text cache, as the pipeline does
+    alignment._normalized(d.text)  # warm the per-text cache, as the pipeline does
     for name, q in variants.items():
         ts = []
         for _ in range(200):
             t0 = time.perf_counter()
-            grounding.align(q, d.text)
+            alignment.align(q, d.text)
             ts.append(time.perf_counter() - t0)
         out.append(f"{name}: {timing(ts)} ms (mean/p50/p95), article {len(d.text)} chars")
     return "; ".join(out)
@@ -456,7 +456,7 @@ def main() -> int:
     print(f"{len(docs)} articles, {len(cases)} cases")
 
     res: dict[str, list] = {}
-    grounding._normalized.cache_clear()
+    alignment._normalized.cache_clear()
     res["ours"] = run(ours, cases, docs)
     lx = None if args.no_langextract else make_langextract()
     if lx is not None:
@@ -495,9 +495,9 @@ def main() -> int:
         f"- compared with LangExtract {lx_version} `WordAligner.align_extractions` "
         "(defaults: DP exact matching, LCS fuzzy, threshold 0.75), one extraction per call, "
         "same cases, same run.",
-        f"- our fuzzy threshold: {grounding.FUZZY_THRESHOLD} (mean of the character and the "
+        f"- our fuzzy threshold: {alignment.FUZZY_THRESHOLD} (mean of the character and the "
         "word-sequence rapidfuzz Indel ratios), "
-        f"minimum {grounding.FUZZY_MIN_WORDS} words for a fuzzy alignment.",
+        f"minimum {alignment.FUZZY_MIN_WORDS} words for a fuzzy alignment.",
         "- perturbations: `quote_style` swaps straight/curly marks, drops every quote mark, or "
         "(when the quote has none) wraps it in added marks; `whitespace` turns spaces into "
         "newlines, double spaces, NBSP; `case` lower or upper case; `final_punct` drops the "
@@ -529,7 +529,7 @@ def main() -> int:
         "score high on characters). The threshold is the lowest value in the sweep whose "
         "false-alignment rate stays well under 1%; everything that is not a reworded quote "
         "is found before the fuzzy step and does not depend on it. A quote of "
-        f"{grounding.SUBSTITUTION_MIN_WORDS}+ words with one word replaced is found by the "
+        f"{alignment.SUBSTITUTION_MIN_WORDS}+ words with one word replaced is found by the "
         "substitution step when its window is unique in the article; a span whose numbers "
         "or names (capitalised words inside a sentence) differ from the quote's is never "
         "returned.",

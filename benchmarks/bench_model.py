@@ -36,7 +36,7 @@ def main() -> None:
     from summarizer.config import resolve_settings
     from summarizer.pipeline import Pipeline
     from summarizer.prompts import PromptInput
-    from summarizer.segment import sentences
+    from summarizer.sentences import sentences
 
     load_before = os.getloadavg()[0]
     t0 = time.perf_counter()

@@ -1,4 +1,4 @@
-"""Benchmark `summarizer.timex.normalize` on MEANTIME TIMEX3 dates, beside `dateparser`.
+"""Benchmark `summarizer.times.normalize` on MEANTIME TIMEX3 dates, beside `dateparser`.
 
 Every TIMEX3 of type DATE whose value is fully specified (YYYY, YYYY-MM, YYYY-MM-DD
 with or without a time of day, YYYY-Www, YYYY-Www-WE, YYYY-Qn, YYYY-SP/SU/FA/WI,
@@ -52,8 +52,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from summarizer.timex import normalize  # noqa: E402
-from summarizer.timex_context import normalize_in  # noqa: E402
+from summarizer.times.in_context import normalize_in  # noqa: E402
+from summarizer.times.normalization import normalize  # noqa: E402
 
 DATA = ROOT / ".." / "shared" / "data" / "meantime" / "intra-doc_annotation"
 RESULTS = ROOT / "benchmarks" / "results" / "timex.md"
@@ -341,7 +341,7 @@ def main() -> int:
     categories = sorted(Counter(it.category for it in items).items(), key=lambda kv: -kv[1])
     names = list(systems)
     lines = [
-        "## Time normalisation (`summarizer.timex`, `summarizer.timex_context`) on MEANTIME",
+        "## Time normalisation (`summarizer.times`: `normalize`, `normalize_in`) on MEANTIME",
         "",
         f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, 1-minute load average "

@@ -37,7 +37,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 
-from summarizer.draft import (
+from summarizer.draft_schema import (
     DraftActor,
     DraftItem,
     DraftMeeting,

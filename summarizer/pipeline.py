@@ -7,18 +7,19 @@ import time
 from dataclasses import dataclass, field
 
 from summarizer.backends.base import Backend, ModelResult
-from summarizer.chunking import Chunk, split
+from summarizer.chunks import Chunk, split
 from summarizer.clean import Cleaned, clean
 from summarizer.config import Settings
-from summarizer.draft import QuoteCheck
+from summarizer.draft_schema import QuoteCheck
 from summarizer.errors import InputError
 from summarizer.extra_fields import summary_types
-from summarizer.grounding import Span, align
-from summarizer.postprocess import Grounder, Items, canonicalise_actors, merge
+from summarizer.grounding.alignment import Span, align
+from summarizer.grounding.grounder import Grounder, Items
+from summarizer.grounding.merge import canonicalise_actors, merge
 from summarizer.prompts import PromptInput, check_prompts, prompts_version
 from summarizer.reader import require_text
 from summarizer.schemas import Article, ArticleSummary, RunInfo
-from summarizer.store import ResponseStore, StoreMode
+from summarizer.stores.responses import ResponseStore, StoreMode
 from summarizer.version import __version__
 
 # Cleaning and chunking take about 0.1 ms per 5,000 characters: below this size a hop to a

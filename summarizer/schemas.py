@@ -1,7 +1,7 @@
 """The typed contract: what goes in (`Article`) and what comes out (`ArticleSummary`).
 
 Field descriptions are written for the model: they are part of the JSON Schema
-the model sees (through `summarizer.draft`, which mirrors these types without
+the model sees (through `summarizer.draft_schema`, which mirrors these types without
 the fields the pipeline fills itself).
 """
 

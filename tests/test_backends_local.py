@@ -21,7 +21,7 @@ from summarizer.errors import ConfigError, ModelOutputError, ReplayMissError
 from summarizer.pipeline import Pipeline
 from summarizer.prompts import PromptInput
 from summarizer.schemas import Article, ArticleSummary
-from summarizer.store import ResponseStore
+from summarizer.stores.responses import ResponseStore
 
 SHORT = (
     "Kestria Foreign Minister Anna Vold met Dalmor Foreign Minister Piet Aren in Osla on Tuesday.\n\n"

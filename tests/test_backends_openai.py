@@ -23,7 +23,7 @@ import pytest
 from summarizer import api
 from summarizer.backends.openai_compat import OpenAIBackend
 from summarizer.config import Settings, resolve_settings
-from summarizer.draft import DraftSummary, QuoteCheck, draft_json_schema
+from summarizer.draft_schema import DraftSummary, QuoteCheck, draft_json_schema
 from summarizer.errors import (
     ConfigError,
     EndpointConfigError,
@@ -33,7 +33,7 @@ from summarizer.errors import (
 )
 from summarizer.prompts import PromptInput
 from summarizer.schemas import Article
-from summarizer.store import ResponseStore
+from summarizer.stores.responses import ResponseStore
 from summarizer.testing.server import (
     FakeOpenAIServer,
     RecordedRequest,

@@ -16,9 +16,9 @@ from openai.types.chat import ChatCompletion
 
 from summarizer.backends.openai_compat import OpenAIBackend
 from summarizer.config import resolve_settings
-from summarizer.draft import DraftSummary, draft_json_schema
+from summarizer.draft_schema import DraftSummary, draft_json_schema
 from summarizer.prompts import PromptInput
-from summarizer.store import ResponseStore
+from summarizer.stores.responses import ResponseStore
 from summarizer.testing.server import FakeOpenAIServer, RecordedRequest, json_answer
 
 CANARY = "sk-canary-requests-4b1d"

@@ -19,7 +19,7 @@ from summarizer.engines.openai_batch import article_requests
 from summarizer.errors import ModelOutputError, TransportError
 from summarizer.pipeline import Pipeline
 from summarizer.schemas import Article, ArticleSummary
-from summarizer.store import ResponseStore
+from summarizer.stores.responses import ResponseStore
 from summarizer.testing.server import FakeOpenAIServer, RecordedRequest, json_answer
 
 CANARY = "sk-canary-batch-answers-9e2a"

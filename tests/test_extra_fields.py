@@ -18,11 +18,11 @@ from pydantic import BaseModel, Field
 
 from summarizer import Article, asummarize, summarize, summarize_many
 from summarizer.config import resolve_settings
-from summarizer.draft import DraftSummary
+from summarizer.draft_schema import DraftSummary
 from summarizer.errors import ConfigError
 from summarizer.extra_fields import draft_type, summary_types
+from summarizer.grounding.grounder import Grounder
 from summarizer.pipeline import Pipeline, build_backend
-from summarizer.postprocess import Grounder
 from summarizer.schemas import (
     Actor,
     ArticleSummary,
@@ -310,7 +310,7 @@ def test_replay_answers_the_extended_type_and_misses_for_another(
 def test_outcomes_and_the_summary_cache_keep_the_extra_fields(
     fake_openai: StartServer, tmp_path: Path
 ) -> None:
-    from summarizer.cache import SummaryCache
+    from summarizer.stores.summaries import SummaryCache
 
     srv = _server(fake_openai)
     options: dict[str, Any] = {"base_url": srv.base_url, "model": "test-model"}

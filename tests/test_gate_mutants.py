@@ -60,12 +60,12 @@ def test_the_embedded_baseline_sees_half_of_its_items_go(reference: tuple[Run, l
 def test_time_normalisation_disabled_in_the_pipeline_fails_eval_gate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import summarizer.postprocess as postprocess
+    import summarizer.grounding.grounder as grounder
 
     def unresolved(text: str, start: int, end: int, *args: object, **kwargs: object) -> TimeExpr:
         return TimeExpr(text=text[start:end])
 
-    monkeypatch.setattr(postprocess, "normalize_in", unresolved)
+    monkeypatch.setattr(grounder, "normalize_in", unresolved)
     junit = tmp_path / "junit.xml"
     summary = tmp_path / "summary.md"
     step = tmp_path / "step.md"

@@ -8,10 +8,9 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).parents[1] / "summarizer"
 MAX_LINES = 800
-# Modules allowed past MAX_LINES, each with its reason.
-LONG_TABLES = {
-    "timex.py": "one table of time-expression rules (patterns and their resolutions)",
-}
+# Modules allowed past MAX_LINES, each with its reason (none today: the time rules, once one
+# 1,500-line module, are split in summarizer/times/).
+LONG_TABLES: dict[str, str] = {}
 # Reads of private attributes of objects that are not ours to change, with the reason.
 FOREIGN_PRIVATES = {
     ("backends/_grammar_sampling.py", "_model"): "llama-cpp-python's Llama has no public handle",

@@ -9,7 +9,7 @@ import pytest
 
 from summarizer.backends.base import Backend, ModelResult
 from summarizer.config import resolve_settings
-from summarizer.draft import (
+from summarizer.draft_schema import (
     DraftActor,
     DraftMeeting,
     DraftPlannedEvent,

@@ -13,7 +13,7 @@ import pytest
 from summarizer.errors import InputError, UsageError
 from summarizer.reader import parse_published, read_article
 from summarizer.schemas import text_id
-from summarizer.segment import sentences
+from summarizer.sentences import sentences
 
 STORY = (
     "Harbour talks resume in Vell\n"

@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from summarizer.cache import SummaryCache
 from summarizer.config import resolve_settings
 from summarizer.schemas import Article, ArticleSummary
+from summarizer.stores.summaries import SummaryCache
 from summarizer.testing import FakeOpenAIServer, delayed, faulty, json_answer
 
 REPO = Path(__file__).resolve().parents[1]

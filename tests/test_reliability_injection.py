@@ -16,7 +16,7 @@ from conftest import use_only_api_key
 
 from summarizer import cli
 from summarizer.api import summarize
-from summarizer.grounding import contains_name
+from summarizer.grounding.alignment import contains_name
 from summarizer.prompts import load_examples
 from summarizer.schemas import Article, ArticleSummary
 from summarizer.testing import FakeOpenAIServer, RecordedRequest, json_answer

@@ -442,7 +442,7 @@ def test_a_store_that_fails_mid_run_is_reported_as_the_store(
     def broken(self: object, key: str) -> None:
         raise StoreError(f"the response store {store} is corrupt (disk I/O error): fix it")
 
-    monkeypatch.setattr("summarizer.store.ResponseStore.get", broken)
+    monkeypatch.setattr("summarizer.stores.responses.ResponseStore.get", broken)
     with FakeOpenAIServer(json_answer(DRAFT)) as srv:
         argv = ["summarize", str(article), "--base-url", srv.base_url, "--model", "m",
                 "--store", str(store)]  # fmt: skip
@@ -455,7 +455,7 @@ def test_a_store_that_fails_mid_run_is_reported_as_the_store(
 def test_a_locked_cache_is_skipped_at_once_with_a_warning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("summarizer.cache.CACHE_BUSY_TIMEOUT_S", 0.5)
+    monkeypatch.setattr("summarizer.stores.summaries.CACHE_BUSY_TIMEOUT_S", 0.5)
     source = tmp_path / "in.jsonl"
     write_sample_jsonl(source, 12)
     out, cache = tmp_path / "out.jsonl", tmp_path / "cache.sqlite"

@@ -6,7 +6,7 @@ import asyncio
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-from summarizer.draft import DraftSummary, QuoteCheck
+from summarizer.draft_schema import DraftSummary, QuoteCheck
 from summarizer.prompts import PromptInput
 
 

@@ -33,7 +33,7 @@ from pydantic import ValidationError
 from summarizer.backends import local_fields
 from summarizer.backends.base import Backend, ModelResult
 from summarizer.config import EMBEDDED_MODEL_NOTE, Settings
-from summarizer.draft import (
+from summarizer.draft_schema import (
     DraftActor,
     DraftMeeting,
     DraftPlannedEvent,
@@ -46,8 +46,8 @@ from summarizer.draft import (
 from summarizer.errors import ConfigError, ModelOutputError, ReplayMissError
 from summarizer.extra_fields import draft_type
 from summarizer.prompts import PromptInput, examples_for, prompts_version, render_messages
-from summarizer.segment import sentences
-from summarizer.store import ResponseStore, StoreMode, content_key
+from summarizer.sentences import sentences
+from summarizer.stores.responses import ResponseStore, StoreMode, content_key
 
 _LOAD_LOCK = threading.Lock()
 _CALL_LOCKS: dict[str, threading.Lock] = {}

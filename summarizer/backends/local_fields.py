@@ -2,7 +2,7 @@
 
 Each item starts from one sentence that reports it (a meeting verb, an attribution cue, a
 plan or a postponement) and every field is filled from typed candidates in that sentence
-(or the one next to it): times from the time expressions `timex_context` finds there,
+(or the one next to it): times from the time expressions `times.in_context` finds there,
 places only from place mentions, participants and speakers only from people,
 organisations and countries (`summarizer.candidates`), a statement's speaker from its
 attribution cue, a planned event's description from the sentence's words. Nothing can come
@@ -21,7 +21,7 @@ from typing import Literal
 
 from summarizer.backends.local_statements import attributions
 from summarizer.candidates import Mention, find_mentions
-from summarizer.draft import (
+from summarizer.draft_schema import (
     DraftActor,
     DraftMeeting,
     DraftPlannedEvent,
@@ -29,8 +29,8 @@ from summarizer.draft import (
     DraftSummary,
 )
 from summarizer.schemas import EventStatus, MeetingFormat, StatementKind
-from summarizer.segment import Sentence, sentences
-from summarizer.timex_context import TimeMention, infer_tense, times_in
+from summarizer.sentences import Sentence, sentences
+from summarizer.times.in_context import TimeMention, infer_tense, times_in
 
 __all__ = ["Candidate", "CandidateKind", "build", "find_candidates", "reported_sentences"]
 

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from summarizer.candidates import Mention
-from summarizer.draft import DraftActor
+from summarizer.draft_schema import DraftActor
 from summarizer.schemas import StatementKind
-from summarizer.segment import Sentence
+from summarizer.sentences import Sentence
 
 __all__ = ["Attribution", "attributions"]
 

@@ -44,7 +44,7 @@ from tenacity import AsyncRetrying, Retrying, retry_if_exception
 
 from summarizer.backends.base import Backend, ModelResult
 from summarizer.config import DEFAULT_OPENAI_MODEL, Settings
-from summarizer.draft import DraftSummary, QuoteCheck, checking_quotes, draft_json_schema
+from summarizer.draft_schema import DraftSummary, QuoteCheck, checking_quotes, draft_json_schema
 from summarizer.errors import (
     ConfigError,
     EndpointConfigError,
@@ -57,7 +57,7 @@ from summarizer.errors import (
 from summarizer.extra_fields import draft_type
 from summarizer.prompts import PromptInput, prompts_version, render_messages
 from summarizer.retry import BackoffPolicy, MalformedResponseError, internal_cause, is_transient
-from summarizer.store import ResponseStore, StoreMode, content_key
+from summarizer.stores.responses import ResponseStore, StoreMode, content_key
 
 # instructor logs every failed attempt at ERROR; without a handler Python's last-resort
 # handler would print them. Ours are counted and raised instead; a configured root still sees them.

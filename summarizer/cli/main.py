@@ -172,7 +172,7 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from summarizer.draft import draft_json_schema
+    from summarizer.draft_schema import draft_json_schema
     from summarizer.schemas import output_json_schema
 
     schema = draft_json_schema() if args.draft else output_json_schema()

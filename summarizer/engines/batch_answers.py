@@ -25,10 +25,10 @@ from openai.types.chat import ChatCompletion
 
 from summarizer.backends.base import Backend, ModelResult
 from summarizer.backends.openai_compat import OpenAIBackend
-from summarizer.draft import QuoteCheck
+from summarizer.draft_schema import QuoteCheck
 from summarizer.errors import EndpointConfigError, ModelError, TransportError
 from summarizer.prompts import PromptInput
-from summarizer.store import ResponseStore
+from summarizer.stores.responses import ResponseStore
 
 __all__ = ["BatchAnswers", "BatchResults"]
 

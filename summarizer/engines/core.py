@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from summarizer.cache import SummaryCache
 from summarizer.errors import ModelError
 from summarizer.pipeline import Pipeline
 from summarizer.ratelimit import RateLimiter, estimate_tokens
 from summarizer.results import Outcome
 from summarizer.schemas import Article, ArticleSummary
 from summarizer.sources import SourceItem
+from summarizer.stores.summaries import SummaryCache
 
 _T = TypeVar("_T")
 _READ_AHEAD = 64  # items fetched per hop to the reader thread

@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterator
 from typing import IO, Any
 
-from summarizer.cache import SummaryCache
 from summarizer.config import Settings
 from summarizer.engines.core import Engine
 from summarizer.engines.options import BatchOptions
@@ -29,6 +28,7 @@ from summarizer.progress import BatchStats, reporter_for
 from summarizer.ratelimit import RateLimiter, gate_http_client
 from summarizer.results import Outcome
 from summarizer.sources import SourceItem
+from summarizer.stores.summaries import SummaryCache
 
 _FSYNC_EVERY_S = 1.0
 

@@ -47,9 +47,8 @@ from openai.types.chat import ChatCompletion
 
 from summarizer.backends.base import Backend, ModelResult
 from summarizer.backends.openai_compat import ChatRequest, OpenAIBackend
-from summarizer.cache import SummaryCache
 from summarizer.config import Settings
-from summarizer.draft import DraftSummary, QuoteCheck
+from summarizer.draft_schema import DraftSummary, QuoteCheck
 from summarizer.engines.batch_answers import BatchAnswers, BatchResults
 from summarizer.engines.local import run_batch
 from summarizer.engines.options import BatchOptions
@@ -59,7 +58,8 @@ from summarizer.pipeline import Pipeline
 from summarizer.progress import BatchStats
 from summarizer.prompts import PromptInput
 from summarizer.schemas import Article
-from summarizer.store import ResponseStore
+from summarizer.stores.responses import ResponseStore
+from summarizer.stores.summaries import SummaryCache
 
 BATCH_ENDPOINT: Final = "/v1/chat/completions"
 COMPLETION_WINDOW: Final = "24h"

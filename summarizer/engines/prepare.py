@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from summarizer.cache import SummaryCache
 from summarizer.config import Settings
 from summarizer.engines.options import BatchOptions
 from summarizer.errors import StoreError, UsageError
@@ -18,6 +17,7 @@ from summarizer.outfile import (
     scan_existing,
 )
 from summarizer.sources import Source, open_source
+from summarizer.stores.summaries import SummaryCache
 
 __all__ = ["Prepared", "open_cache", "prepare_run", "resume_notes"]
 

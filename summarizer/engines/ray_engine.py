@@ -25,7 +25,6 @@ import time
 from collections.abc import Iterator
 from typing import IO, Any
 
-from summarizer.cache import SummaryCache
 from summarizer.config import Settings
 from summarizer.engines.core import Engine
 from summarizer.engines.options import BatchOptions
@@ -38,6 +37,7 @@ from summarizer.ratelimit import RateLimiter
 from summarizer.results import Outcome
 from summarizer.schemas import Article
 from summarizer.sources import SourceItem
+from summarizer.stores.summaries import SummaryCache
 
 WINDOW = 5_000  # articles handed to Ray per dataset: bounds the driver's memory
 _INSTALL = "--engine ray needs Ray: pip install 'summarizer[ray]' (or 'ray[data]>=2.9,<3')"

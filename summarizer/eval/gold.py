@@ -24,7 +24,7 @@ from typing import Any, Literal, TypeAlias
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from summarizer.errors import InputError
-from summarizer.grounding import align
+from summarizer.grounding.alignment import align
 from summarizer.schemas import (
     Actor,
     ActorKind,

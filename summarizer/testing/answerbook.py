@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from summarizer.store import content_key
+from summarizer.stores.responses import content_key
 from summarizer.testing.server import FakeOpenAIServer, RecordedRequest, Reply, json_answer
 
 __all__ = ["AnswerBook", "main", "request_key"]

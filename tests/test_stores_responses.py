@@ -1,4 +1,4 @@
-"""Tests for summarizer.store: a content-addressed SQLite store safe for concurrent writers."""
+"""Tests for summarizer.stores.responses: a content-addressed SQLite store safe for concurrent writers."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from conftest import run_together
 
 from summarizer.errors import StoreError
-from summarizer.store import ResponseStore, content_key
+from summarizer.stores.responses import ResponseStore, content_key
 
 PER_WRITER = 100
 
@@ -127,7 +127,7 @@ def test_a_store_pickles_without_its_connection(tmp_path: Path) -> None:
 
 
 _OPENER = (
-    "import sys\nfrom summarizer.store import ResponseStore\n"
+    "import sys\nfrom summarizer.stores.responses import ResponseStore\n"
     "print('ready', flush=True)\nsys.stdin.readline()\n"  # start together
     "ResponseStore(sys.argv[1]).put('k', 1)\n"
 )

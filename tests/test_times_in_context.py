@@ -1,4 +1,4 @@
-"""Tests for `summarizer.timex_context`: time expressions read in place in an article.
+"""Tests for `summarizer.times.in_context`: time expressions read in place in an article.
 
 Every sentence here is invented for the tests. Expected dates are worked out by hand:
 2022-12-19 (P) is a Monday, so the latest Tuesday on or before it is 2022-12-13, the
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from summarizer.errors import UsageError
 from summarizer.schemas import Granularity, TimeExpr
-from summarizer.timex_context import TimeMention, infer_tense, normalize_in, times_in
+from summarizer.times.in_context import TimeMention, infer_tense, normalize_in, times_in
 
 P = date(2022, 12, 19)  # a Monday
 D = Granularity.day

@@ -1,4 +1,4 @@
-"""Tests for `summarizer.timex.normalize`.
+"""Tests for `summarizer.times.normalization.normalize`.
 
 Expected intervals are worked out by hand from a calendar: 2022-12-19 (the seed
 article's publication day) is a Monday; 2022-12-16 a Friday; 2023-01-02 a Monday.
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from summarizer.errors import UsageError
 from summarizer.schemas import Granularity, TimeExpr
-from summarizer.timex import normalize
+from summarizer.times.normalization import normalize
 
 P = date(2022, 12, 19)  # a Monday
 D = Granularity.day
@@ -997,3 +997,15 @@ def test_financial_anaphora_without_a_period_stay_unresolved(
     got = normalize(text, P, antecedents=antecedents)
     assert got.start is None
     assert got.note is not None and "anaphoric" in got.note
+
+
+def test_the_rules_that_read_the_text_are_tried_before_the_calendar_rules() -> None:
+    # First match wins, so the tables' order is the rules' precedence: "the same day" must
+    # reach the anaphora rule before any rule about days.
+    from summarizer.times import table
+
+    order = ["summarizer.times.context_rules", "summarizer.times.calendar_rules"]
+    for rules in (table.RULES, table.PERIOD_RULES):
+        modules = [handler.__module__ for _pattern, handler in rules]
+        assert set(modules) == set(order)
+        assert modules == sorted(modules, key=order.index)

@@ -1,4 +1,4 @@
-"""Tests for summarizer.segment: sentence boundaries and their offsets."""
+"""Tests for summarizer.sentences: sentence boundaries and their offsets."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.segment import sentences
+from summarizer.sentences import sentences
 
 
 def _texts(text: str) -> list[str]:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from summarizer import grounding
-from summarizer.grounding import Span, align, contains_name, find_all
+from summarizer.grounding import alignment
+from summarizer.grounding.alignment import Span, align, contains_name, find_all
 
 TEXT = (
     "LONDON —\u00a0Britain’s “security services” said on Monday the attack was\n"
@@ -151,7 +151,7 @@ def test_elision_parts_out_of_order_or_too_far() -> None:
     sp = align("the attack was foiled ... Britain’s security services", TEXT)
     assert sp is None or sp.score < 1.0
     far = "alpha beta gamma " + "filler words here " * 80 + "delta epsilon zeta"
-    assert len(far) > grounding.ELISION_MAX_GAP
+    assert len(far) > alignment.ELISION_MAX_GAP
     sp = align("alpha beta gamma ... delta epsilon zeta", far)
     assert sp is None or sp.score < 1.0
 
@@ -176,7 +176,7 @@ def test_fuzzy_one_word_replaced_recovers_original_span() -> None:
     quote = "Lavrov said the two sides had decided to continue consultations on security guarantees"
     sp = align(quote, text)
     assert sp is not None and sp.match == "fuzzy"
-    assert grounding.FUZZY_THRESHOLD <= sp.score < 1.0
+    assert alignment.FUZZY_THRESHOLD <= sp.score < 1.0
     assert _sub(text, sp) == (
         "Lavrov said the two sides had agreed to continue consultations on security guarantees"
     )
@@ -278,10 +278,10 @@ def test_contains_name_diacritics_and_quotes() -> None:
 
 def test_normalised_text_is_cached_per_text() -> None:
     text = "x " * 2500 + "The minister said talks would continue."
-    grounding._normalized.cache_clear()
+    alignment._normalized.cache_clear()
     align("THE MINISTER SAID", text)
     align("TALKS WOULD CONTINUE", text)
-    info = grounding._normalized.cache_info()
+    info = alignment._normalized.cache_info()
     assert info.misses == 1 and info.hits == 1
 
 
@@ -348,10 +348,10 @@ def test_more_than_one_word_changed_or_too_short_is_not_evidence(quote: str) -> 
 
 def test_one_word_replaced_is_refused_when_two_windows_fit() -> None:
     text = "Ministers met in Oslo on Monday. Ministers met in Bergen on Monday."
-    quote = grounding._split_quote("Ministers met in Paris on Monday")
-    assert grounding._substituted(quote, text, grounding._normalized(text)) is None
+    quote = alignment._split_quote("Ministers met in Paris on Monday")
+    assert alignment._substituted(quote, text, alignment._normalized(text)) is None
     one = "Ministers met in Oslo on Monday."
-    found = grounding._substituted(quote, one, grounding._normalized(one))
+    found = alignment._substituted(quote, one, alignment._normalized(one))
     assert found is not None and one[found.start : found.end] == "Ministers met in Oslo on Monday"
 
 

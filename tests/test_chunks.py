@@ -1,4 +1,4 @@
-"""Tests for summarizer.chunking: budgets, coverage, overlap and offsets."""
+"""Tests for summarizer.chunks: budgets, coverage, overlap and offsets."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from summarizer.chunking import Chunk, split
+from summarizer.chunks import Chunk, split
 from summarizer.errors import ConfigError
-from summarizer.segment import sentences
+from summarizer.sentences import sentences
 
 _PEOPLE = [
     "Ilse Brandt",

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import run_together
 
-from summarizer.cache import SummaryCache, settings_fingerprint
 from summarizer.config import Settings, resolve_settings
 from summarizer.schemas import Article, ArticleSummary, RunInfo
+from summarizer.stores.summaries import SummaryCache, settings_fingerprint
 
 CANARY = "sk-canary-cache-5f1e"
 TEXT = "Ministers Anna Berg and Tomas Lind met in Vilnius on Monday to discuss energy security."
@@ -93,7 +93,7 @@ def test_a_new_prompt_version_misses(tmp_path: Path, monkeypatch: pytest.MonkeyP
     path = tmp_path / "c.sqlite"
     article = Article(id="a", text=TEXT)
     SummaryCache(path, _settings()).put(article, _summary())
-    monkeypatch.setattr("summarizer.cache.prompts_version", lambda _prompts=None: "edited-prompt")
+    monkeypatch.setattr("summarizer.stores.summaries.prompts_version", lambda _prompts=None: "edited-prompt")
     assert SummaryCache(path, _settings()).get(article) is None
 
 
@@ -121,7 +121,7 @@ def test_an_unreadable_entry_is_a_miss(tmp_path: Path) -> None:
 _WRITER = textwrap.dedent(
     """
     import sys
-    from summarizer.cache import SummaryCache
+    from summarizer.stores.summaries import SummaryCache
     from summarizer.config import resolve_settings
     from summarizer.schemas import Article, ArticleSummary
 

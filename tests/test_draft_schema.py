@@ -1,4 +1,4 @@
-"""Tests for summarizer.draft: the model-facing schema and the quote re-ask check."""
+"""Tests for summarizer.draft_schema: the model-facing schema and the quote re-ask check."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from summarizer.draft import (
+from summarizer.draft_schema import (
     DraftSummary,
     QuoteCheck,
     checking_quotes,
