@@ -225,6 +225,11 @@ mark{background:#fff3a8;padding:0 1px}
 mark mark{background:#ffd166}mark mark mark{background:#f4a261}
 mark:target{outline:2px solid #e76f51}
 mark.gold,mark mark.gold{background:none;border-bottom:3px solid #2a9d8f}
+mark.part{background:none;text-decoration:underline dotted #9a6b00 2px}
+mark.gold.part{border-bottom:0;text-decoration:overline solid #2a9d8f 2px}
+/* A long report lays out only the fixture sections in view: a 1,000-fixture page opens in
+   seconds, not tens of seconds (benchmarks/bench_report.py). */
+section.fixture{content-visibility:auto;contain-intrinsic-size:auto 1800px}
 .legend mark{padding:0 .3rem}svg{display:block;margin:.5rem 0;max-width:100%}
 .charts{display:flex;flex-wrap:wrap;gap:1rem}
 a.tag{font-size:.7em;vertical-align:super;text-decoration:none;color:#1d3557;margin-right:2px}
@@ -263,6 +268,10 @@ class Highlight:
     label: str
     # A CSS class: "gold" marks a gold span in the eval report, drawn apart from predictions.
     kind: str = ""
+    # Hover text (the mark's `title`); empty: the label.
+    title: str = ""
+    # False: no tag link at the span's start (a short span inside a tagged one, e.g. a cue).
+    tagged: bool = True
 
 
 def item_id(prefix: str, short: str, index: int) -> str:
@@ -314,13 +323,14 @@ def highlight_html(text: str, highlights: Sequence[Highlight]) -> str:
             continue
         for h in active:
             kind = f' class="{esc(h.kind)}"' if h.kind else ""
+            title = esc(h.title or h.label)
             if h.start == a:
-                out.append(
-                    f'<mark id="{esc(h.mark_id)}"{kind} title="{esc(h.label)}">'
-                    f'<a class="tag" href="#{esc(h.target_id)}">{esc(h.label)}</a>'
+                tag = (
+                    f'<a class="tag" href="#{esc(h.target_id)}">{esc(h.label)}</a>' if h.tagged else ""
                 )
+                out.append(f'<mark id="{esc(h.mark_id)}"{kind} title="{title}">{tag}')
             else:
-                out.append(f'<mark{kind} title="{esc(h.label)}">')
+                out.append(f'<mark{kind} title="{title}">')
         out.append(esc(text[a:b]))
         out.append("</mark>" * len(active))
     return "".join(out)
