@@ -79,6 +79,13 @@ def test_fixture_rows_link_to_the_article_with_both_sides_marked(
         '<mark id="r0-gold-M1-1" class="gold" title="gold meeting 1">'
     ) in page
     assert page.count('class="legend muted"') == 2 and "cited by both" in page
+    # Fields graded correct share one row; the others keep a row each.
+    assert '<td colspan="4" class="correct">correct: participants, participants.role, ' in page
+    degraded = make_run(fixtures)
+    assert degraded.results[0].prediction is not None
+    degraded.results[0].prediction.meetings[0].location = "Lisbon"
+    section = to_html(degraded, fixtures).split('id="r0-fixture"')[1]
+    assert '<td>location</td><td class="incorrect">incorrect</td><td>Porto | Porto, Portugal</td><td>Lisbon</td>' in section
 
 
 def test_a_failed_fixture_still_shows_its_article_with_the_gold(fixtures: list[tuple[Article, Gold]]) -> None:

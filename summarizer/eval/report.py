@@ -335,7 +335,10 @@ def _html_alignment(
             if row.pred is not None and has_article:
                 title = f'<a href="#{esc(item_id(prefix, short, row.pred))}">{title}</a>'
             rows.append(f'<tr class="{esc(row.grade)}"><th colspan="4">{title}</th></tr>')
+            rows.append(_all_correct_row(row))
             for key, slots in row.fields.items():
+                if sum(slots) == slots[0]:
+                    continue  # in the all-correct row
                 rows.append(
                     f'<tr><td>{esc(key)}</td><td class="{_grade_class(slots)}">'
                     f"{esc(grade_label(slots))}</td><td>{esc(field_value(g_item, key))}</td>"
@@ -346,6 +349,15 @@ def _html_alignment(
             f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )
     return "\n".join(parts)
+
+
+def _all_correct_row(row: ItemAlignment) -> str:
+    """One row naming the fields graded correct: their values are in the item list beside,
+    and a row each would make a long report's page several times larger."""
+    keys = [key for key, slots in row.fields.items() if slots[0] and sum(slots) == slots[0]]
+    if not keys:
+        return ""
+    return f'<tr><td colspan="4" class="correct">correct: {esc(", ".join(keys))}</td></tr>'
 
 
 def _html_fixture(
