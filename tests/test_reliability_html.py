@@ -161,6 +161,16 @@ def test_the_eval_reports_have_no_executable_markup(
     assert_inert(matrix)
     assert 'title="gold statement 1 content">&lt;img src=x onerror=' in matrix
     assert "<summary>&lt;script&gt;" in matrix and '<a href="#f0-fixture">&lt;img src=x' in matrix
+    # A fixture whose article is missing: its (hostile) id goes into a note, as text.
+    (tmp_path / "fixtures" / f"{IMG_SHORT}.txt").unlink()
+    degraded = tmp_path / "degraded.html"
+    assert cli.main([
+        "eval", "report", str(tmp_path / "RUN.json"), "--format", "html", "--out", str(degraded),
+        "--fixtures", str(tmp_path / "fixtures"),
+    ]) == 0
+    page = degraded.read_text(encoding="utf-8")
+    assert "No article or gold for &lt;img src=x onerror=alert(1)&gt;: it is not among" in page
+    assert_inert(page)
     # Markdown renderers pass raw HTML through: the report must hold none.
     md = md_path.read_text(encoding="utf-8")
     for raw in ("<script", "<img", "<svg", "<iframe", "</mark>", "<a href"):
