@@ -62,7 +62,7 @@ DRAFT: dict[str, Any] = {
 }
 _URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster"})
 _ALLOWED_TAGS = frozenset(
-    "html head meta title style body h1 h2 h3 h4 p div section mark a ul li dl dt dd "
+    "html head meta title style body h1 h2 h3 h4 p div section mark a ul li dl dt dd details summary "
     "table thead tbody tr th td".split()
 )
 # The report's charts: shapes and text only (no use, image, foreignObject, animate or set).

@@ -6,7 +6,6 @@ The article and the model's answer are hostile markup, which must stay text."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,9 @@ from helpers_review import HOSTILE_ARTICLE, draft_fixture
 from summarizer.eval.gold import load_fixture
 from summarizer.eval.review_server import ReviewServer
 from summarizer.eval.review_session import ReviewSession
+from summarizer.testing.browser import CHROMEDRIVER, CHROMIUM, headless_chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-webdriver = pytest.importorskip("selenium.webdriver")
+pytest.importorskip("selenium.webdriver")
 
 pytestmark = [
     pytest.mark.slow,
@@ -54,28 +52,9 @@ return true;
 
 
 @pytest.fixture
-def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    # Never let selenium look for drivers on the network: the installed one is the one.
-    monkeypatch.setenv("SE_OFFLINE", "true")
-    options = Options()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(30)
-    driver.set_window_size(1400, 1000)
-    try:
+def browser(tmp_path: Path) -> Iterator[Any]:
+    with headless_chromium(tmp_path / "profile", page_load_timeout=30) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def _wait(driver: Any, condition: Any, timeout: float = 15) -> Any:

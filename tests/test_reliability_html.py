@@ -29,6 +29,8 @@ from helpers_html import (
 )
 
 from summarizer import cli
+from summarizer.eval.matrix import MatrixCell, MatrixRun
+from summarizer.eval.runfile import Run
 from summarizer.testing import FakeOpenAIServer, json_answer
 
 KEY = "sk-test-html-0000"
@@ -95,14 +97,28 @@ def _write_fixtures(folder: Path, text: str) -> Path:
                     "evidence": [{"quote": f"early {CLOSE}"}],
                 }
             ],
+            # The fixture section marks a statement's own spans too: each one is markup.
+            "statements": [
+                {
+                    "speaker": {"name": "Ilse Varga"},
+                    "content": LINK,
+                    "evidence": [{"quote": f'May," Varga said, showing {IMG} and {IMG_SHORT}.'}],
+                    "cue": {"quote": "said"},
+                    "speaker_mention": {"quote": "Varga"},
+                    "content_evidence": {"quote": f"{IMG} and {IMG_SHORT}"},
+                }
+            ],
         }
-        (fixtures / f"{fixture_id}.gold.json").write_text(json.dumps(gold), encoding="utf-8")
+        raw = json.dumps(gold)
+        if "alert(" not in text:  # the browser test's text: its quotes must match it
+            raw = no_dialogs(raw)
+        (fixtures / f"{fixture_id}.gold.json").write_text(raw, encoding="utf-8")
     return fixtures
 
 
 def _report_pages(
     srv: FakeOpenAIServer, tmp_path: Path, text: str = HOSTILE_ARTICLE
-) -> tuple[Path, Path]:
+) -> tuple[Path, Path, Path]:
     fixtures = _write_fixtures(tmp_path, text)
     suite = tmp_path / "suite.yaml"
     suite.write_text(
@@ -118,16 +134,43 @@ def _report_pages(
             "eval", "report", str(run), "--format", fmt, "--out", str(path),
             "--fixtures", str(fixtures),
         ]) == 0
-    return html, md
+    # A matrix of two cells named with markup, over the same hostile fixtures.
+    cells = [MatrixCell(label=label, run=Run.load(run)) for label in (SCRIPT, IMG_SHORT)]
+    matrix = tmp_path / "MATRIX.json"
+    MatrixRun(name=SVG, baseline=SCRIPT, cells=cells).save(matrix)
+    matrix_page = tmp_path / "matrix.html"
+    assert cli.main([
+        "eval", "report", str(matrix), "--format", "html", "--out", str(matrix_page),
+        "--fixtures", str(fixtures),
+    ]) == 0
+    return html, md, matrix_page
 
 
 def test_the_eval_reports_have_no_executable_markup(
     server: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    html_path, md_path = _report_pages(server, tmp_path)
+    html_path, md_path, matrix_path = _report_pages(server, tmp_path)
     html = html_path.read_text(encoding="utf-8")
     assert html.count("<mark id=") >= 4 and "&lt;img src=x onerror=alert(1)&gt; (repetition 0)" in html
     assert_inert(html)
+    # The fixture sections marked the hostile statement spans, and kept them text.
+    for title in ("gold statement 1 cue", "gold statement 1 speaker", "gold statement 1 content"):
+        assert f'title="{title}"' in html
+    assert '<a href="#r0-fixture">&lt;img src=x onerror=alert(1)&gt;</a>' in html
+    matrix = matrix_path.read_text(encoding="utf-8")
+    assert_inert(matrix)
+    assert 'title="gold statement 1 content">&lt;img src=x onerror=' in matrix
+    assert "<summary>&lt;script&gt;" in matrix and '<a href="#f0-fixture">&lt;img src=x' in matrix
+    # A fixture whose article is missing: its (hostile) id goes into a note, as text.
+    (tmp_path / "fixtures" / f"{IMG_SHORT}.txt").unlink()
+    degraded = tmp_path / "degraded.html"
+    assert cli.main([
+        "eval", "report", str(tmp_path / "RUN.json"), "--format", "html", "--out", str(degraded),
+        "--fixtures", str(tmp_path / "fixtures"),
+    ]) == 0
+    page = degraded.read_text(encoding="utf-8")
+    assert "No article or gold for &lt;img src=x onerror=alert(1)&gt;: it is not among" in page
+    assert_inert(page)
     # Markdown renderers pass raw HTML through: the report must hold none.
     md = md_path.read_text(encoding="utf-8")
     for raw in ("<script", "<img", "<svg", "<iframe", "</mark>", "<a href"):
@@ -158,8 +201,8 @@ def test_no_script_runs_in_headless_chromium(tmp_path: Path) -> None:
     (tmp_path / "r").mkdir()
     with FakeOpenAIServer(json_answer(draft)) as srv:
         summary_page, _ = _summary_page(srv, tmp_path / "s", text)
-        report_page, _ = _report_pages(srv, tmp_path / "r", text)
-    for page in (summary_page, report_page):
+        report_page, _, matrix_page = _report_pages(srv, tmp_path / "r", text)
+    for page in (summary_page, report_page, matrix_page):
         dom = dump_dom(page, profile)
         assert "<mark" in dom  # the page rendered
         assert ran(dom) == [], page.name

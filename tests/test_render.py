@@ -94,9 +94,13 @@ def test_overlapping_spans_nest_and_bad_spans_are_skipped() -> None:
     c = parse(f'<div class="article">{out}</div>')
     assert "".join(c.article_text) == text
     assert {a.get("id") for t, a in c.tags if t == "mark"} - {None} == {"m1", "m2"}
-    # "def" is covered by both spans: A continues, B starts inside it (nested marks).
-    assert '<mark title="A"><mark id="m2" title="B"><a class="tag" href="#i2">B</a>def' in out
-    assert out.count("<mark") == out.count("</mark>") == 4  # abc | def (two) | ghi
+    # "def" is covered by both spans: B starts inside A (nested marks) and, since the spans
+    # cross, B is split where A ends and goes on alone.
+    assert (
+        '<a class="tag" href="#i1">A</a>abc<mark id="m2" title="B"><a class="tag" href="#i2">B</a>'
+        'def</mark></mark><mark title="B">ghi</mark>j'
+    ) in out
+    assert out.count("<mark") == out.count("</mark>") == 3
     assert out.endswith("</mark>j")
 
 
@@ -150,3 +154,11 @@ def test_statements_show_their_kind_and_cue() -> None:
     assert ">direct<" in page and ">said<" in page
     plain = summary()
     assert "**kind:**" not in to_markdown(plain, Article(id="a1", text=TEXT))
+
+
+def test_a_span_inside_another_is_one_nested_mark() -> None:
+    out = highlight_html("abcdefghij", [Highlight(3, 6, "in", "i2", "B", tagged=False), Highlight(0, 9, "out", "i1", "A")])
+    assert out == (
+        '<mark id="out" title="A"><a class="tag" href="#i1">A</a>abc'
+        '<mark id="in" title="B">def</mark>ghi</mark>j'
+    )

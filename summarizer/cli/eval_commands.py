@@ -45,6 +45,30 @@ def _fixtures_for(
     return load_fixture_set(folder, adapter, gold_type=gold)
 
 
+def _report_fixtures(
+    settings: Any, override: str | None, tell: Callable[[str], None]
+) -> Any:
+    """The fixtures a report shows: all of them, or (a fixture file missing or broken) those
+    that load, with a warning for each other; None without a fixture folder (tables only)."""
+    try:
+        return _fixtures_for(settings.suite, override, settings.adapter, settings.summary_type)
+    except InputError:
+        folder = Path(override or settings.suite)
+        if not folder.is_dir() or settings.adapter is not None:
+            if override:
+                raise
+            return None  # a report without the articles still has every table
+    from summarizer.eval.extras import gold_type
+    from summarizer.eval.gold import Gold, load_loadable
+    from summarizer.extra_fields import import_summary_type
+
+    gold = gold_type(import_summary_type(settings.summary_type)) if settings.summary_type else Gold
+    loaded, problems = load_loadable(folder, gold_type=gold)
+    for problem in problems:
+        tell(f"summarizer: warning: {problem} The report shows it without its article and gold.")
+    return loaded
+
+
 def run_matrix_for(
     args: argparse.Namespace, suite: Any, *, replay: bool, say: Callable[[str], None] | None = None
 ) -> Any:
@@ -146,17 +170,9 @@ def run(
         from summarizer.eval.report import to_html, to_markdown
 
         if is_matrix_file(args.run):
-            return _report_matrix(args, emit)
+            return _report_matrix(args, emit, tell)
         loaded = Run.load(args.run)
-        try:
-            fixtures = _fixtures_for(
-                loaded.settings.suite, args.fixtures, loaded.settings.adapter,
-                loaded.settings.summary_type,
-            )
-        except InputError:
-            if args.fixtures:
-                raise
-            fixtures = None  # a report without the articles still has every table
+        fixtures = _report_fixtures(loaded.settings, args.fixtures, tell)
         baseline = Run.load(args.baseline) if getattr(args, "baseline", None) else None
         if args.format == "html":
             text = to_html(loaded, fixtures, baseline=baseline)
@@ -207,18 +223,14 @@ def _run_matrix(args: argparse.Namespace, suite: Any, tell: Callable[[str], None
     return 1 if failed_all else 0
 
 
-def _report_matrix(args: argparse.Namespace, emit: Callable[[str, str | None], None]) -> int:
+def _report_matrix(
+    args: argparse.Namespace, emit: Callable[[str, str | None], None], tell: Callable[[str], None]
+) -> int:
     from summarizer.eval.matrix import MatrixRun
     from summarizer.eval.matrix_report import matrix_html, matrix_markdown
 
     matrix = MatrixRun.load(args.run)
-    first = matrix.cells[0].run.settings
-    try:
-        fixtures = _fixtures_for(first.suite, args.fixtures, first.adapter, first.summary_type)
-    except InputError:
-        if args.fixtures:
-            raise
-        fixtures = None
+    fixtures = _report_fixtures(matrix.cells[0].run.settings, args.fixtures, tell)
     render = matrix_html if args.format == "html" else matrix_markdown
     emit(render(matrix, fixtures, baseline=getattr(args, "baseline", None)), args.out)
     return 0

@@ -518,6 +518,27 @@ def load_suite_dir(
     return [load_fixture(folder, fixture_id, gold_type=gold_type) for fixture_id in ids]
 
 
+def load_loadable(
+    directory: str | Path, *, gold_type: type[Gold] = Gold
+) -> tuple[list[tuple[Article, Gold]], list[str]]:
+    """The fixtures of a folder that load, and why each other one does not (for a report,
+    which shows a fixture it cannot load without its article rather than not at all)."""
+    folder = Path(directory)
+    names = [p.name for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
+    ids = sorted(
+        {n.removesuffix(".gold.json") for n in names if n.endswith(".gold.json")}
+        | {n.removesuffix(".txt") for n in names if n.endswith(".txt")}
+    )
+    loaded: list[tuple[Article, Gold]] = []
+    problems: list[str] = []
+    for fixture_id in ids:
+        try:
+            loaded.append(load_fixture(folder, fixture_id, gold_type=gold_type))
+        except InputError as exc:
+            problems.append(str(exc))
+    return loaded, problems
+
+
 def _check_no_strays(folder: Path, ids: set[str]) -> None:
     """A fixture whose gold is missing or misnamed would drop out silently: refuse instead."""
     for path in sorted(folder.iterdir()):

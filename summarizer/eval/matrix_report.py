@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from summarizer.eval import matrix_fixtures
 from summarizer.eval.compare import DEFAULT_METRICS, Comparison, fixture_metrics
 from summarizer.eval.matrix import AXES, MatrixRun, matrix_comparisons
 from summarizer.eval.report import html_pictures, html_table, prepare_run
@@ -146,8 +147,13 @@ def matrix_html(matrix: MatrixRun, fixtures: FixtureSet | None = None, *, baseli
         f"<p>{esc(_header(comparisons, chosen))}</p>",
         html_table(["metric", *(label for label, _c in comparisons)], _delta_rows(comparisons)),
         "<h2>Per fixture (overall.f1)</h2>",
-        html_table(["fixture", *labels], _fixture_rows(runs)),
+        matrix_fixtures.fixture_table(runs, linked=True),
+        "<h2>Fixtures</h2>",
     ]
+    index = fixture_index(fixtures) if fixtures is not None else {}
+    if not index:
+        body.append('<p class="muted">Pass the suite\'s fixtures to show articles and gold.</p>')
+    body.append(matrix_fixtures.fixture_sections(runs, index))
     return html_page(title, "\n".join(body))
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from summarizer.errors import UsageError
-from summarizer.eval import pictures
+from summarizer.eval import evidence_view, pictures
 from summarizer.eval.compare import Comparison, GateResult, compare
 from summarizer.eval.gold import LIST_NAMES, AnyOf, Gold, GoldActor, GoldEvidence, GoldTime
 from summarizer.eval.runfile import (
@@ -22,15 +22,12 @@ from summarizer.eval.runfile import (
     RunAggregate,
     aggregate,
     fixture_index,
-    rescore,
+    rescore_available,
 )
 from summarizer.eval.scoring import GRADE_NAMES, Counts, ItemAlignment
 from summarizer.render import (
     LISTS,
-    Highlight,
     esc,
-    evidence_highlights,
-    highlight_html,
     html_page,
     item_id,
     items_html,
@@ -143,7 +140,7 @@ def prepare_run(
 ) -> tuple[Run, RunAggregate, dict[str, tuple[Article, Gold]]]:
     index = fixture_index(fixtures) if fixtures is not None else {}
     if index:
-        run = rescore(run, index)
+        run = rescore_available(run, index)
     if run.aggregate is not None:
         return run, run.aggregate, index
     if all(r.scores is not None for r in run.results):
@@ -338,7 +335,10 @@ def _html_alignment(
             if row.pred is not None and has_article:
                 title = f'<a href="#{esc(item_id(prefix, short, row.pred))}">{title}</a>'
             rows.append(f'<tr class="{esc(row.grade)}"><th colspan="4">{title}</th></tr>')
+            rows.append(_all_correct_row(row))
             for key, slots in row.fields.items():
+                if sum(slots) == slots[0]:
+                    continue  # in the all-correct row
                 rows.append(
                     f'<tr><td>{esc(key)}</td><td class="{_grade_class(slots)}">'
                     f"{esc(grade_label(slots))}</td><td>{esc(field_value(g_item, key))}</td>"
@@ -351,57 +351,34 @@ def _html_alignment(
     return "\n".join(parts)
 
 
-def gold_highlights(gold: Gold, text: str, prefix: str) -> list[Highlight]:
-    """Gold evidence spans (located when the fixture was loaded), marked apart from predictions."""
-    out: list[Highlight] = []
-    for list_name in LIST_NAMES:
-        short = _SHORT[list_name]
-        for i, item in enumerate(gold.items(list_name)):
-            for k, ev in enumerate(item.evidence):
-                if ev.start is not None and ev.end is not None and 0 <= ev.start < ev.end <= len(text):
-                    out.append(
-                        Highlight(
-                            start=ev.start,
-                            end=ev.end,
-                            mark_id=f"{prefix}gold-{short}{i + 1}-{k + 1}",
-                            target_id=f"{prefix}fixture",
-                            label=f"gold {short}{i + 1}",
-                            kind="gold",
-                        )
-                    )
-    return out
+def _all_correct_row(row: ItemAlignment) -> str:
+    """One row naming the fields graded correct: their values are in the item list beside,
+    and a row each would make a long report's page several times larger."""
+    keys = [key for key, slots in row.fields.items() if slots[0] and sum(slots) == slots[0]]
+    if not keys:
+        return ""
+    return f'<tr><td colspan="4" class="correct">correct: {esc(", ".join(keys))}</td></tr>'
 
 
-_EVIDENCE_LEGEND = (
-    '<p class="legend muted"><mark>predicted evidence</mark> '
-    '<mark class="gold">gold evidence</mark> (a span both cite is filled and underlined)</p>'
-)
-
-
-def _article_marks(article: Article, pred: ArticleSummary, gold: Gold | None, prefix: str) -> str:
-    spans = evidence_highlights(pred, article.text, prefix)
-    if gold is not None:
-        spans += gold_highlights(gold, article.text, prefix)
-    return f'{_EVIDENCE_LEGEND}<div class="article">{highlight_html(article.text, spans)}</div>'
-
-
-def _html_fixture(n: int, result: FixtureResult, fixture: tuple[Article, Gold] | None) -> str:
+def _html_fixture(
+    n: int, result: FixtureResult, fixture: tuple[Article, Gold] | None, has_fixtures: bool
+) -> str:
     prefix = f"r{n}-"
     article, gold = fixture if fixture is not None else (None, None)
     head = f"{result.fixture_id} (repetition {result.repetition})"
-    parts = [f'<section id="{prefix}fixture"><h3>{esc(head)}</h3>']
+    parts = [f'<section class="fixture" id="{prefix}fixture"><h3>{esc(head)}</h3>']
     if result.error is not None:
         parts.append(
             f'<p class="incorrect">{esc(result.error.type)}: {esc(result.error.message)}</p>'
         )
     pred = result.prediction
-    if pred is not None and article is not None:
-        parts.append(
-            '<div class="cols">'
-            f"<div><h4>Article</h4>{_article_marks(article, pred, gold, prefix)}</div>"
-            f"<div>{items_html(pred, prefix, len(article.text))}</div></div>"
-        )
+    if article is not None:
+        marked = evidence_view.article_view(article, pred, gold, prefix, gold_target=f"{prefix}fixture")
+        items = items_html(pred, prefix, len(article.text)) if pred is not None else ""
+        parts.append(f'<div class="cols"><div><h4>Article</h4>{marked}</div><div>{items}</div></div>')
     elif pred is not None:
+        if has_fixtures:
+            parts.append(evidence_view.missing_fixture_note(result.fixture_id))
         parts.append(items_html(pred, prefix, None))
     if result.scores is not None:
         parts.append(_html_alignment(result, gold, prefix, pred is not None))
@@ -465,7 +442,9 @@ def to_html(
             body.append(
                 '<p class="muted">Pass the suite\'s fixtures to show articles and gold.</p>'
             )
-        body += [_html_fixture(n, r, index.get(r.fixture_id)) for n, r in enumerate(run.results)]
+        body += [
+            _html_fixture(n, r, index.get(r.fixture_id), bool(index)) for n, r in enumerate(run.results)
+        ]
     return html_page(title, "\n".join(body))
 
 

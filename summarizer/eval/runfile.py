@@ -354,3 +354,22 @@ def rescore(run: Run, fixtures: FixtureSet) -> Run:
     return run.model_copy(
         update={"results": results, "aggregate": aggregate(results, run.settings)}
     )
+
+
+def rescore_available(run: Run, fixtures: FixtureSet) -> Run:
+    """`rescore` for the fixtures given; a result whose fixture is not among them keeps the
+    run file's scores (a report over a suite with a fixture file missing still renders)."""
+    index = fixture_index(fixtures)
+    if all(r.fixture_id in index for r in run.results):
+        return rescore(run, index)
+    unscored = sorted({r.fixture_id for r in run.results if r.fixture_id not in index and r.scores is None})
+    if unscored:
+        raise UsageError(
+            f"the run has unscored results for fixtures not in the suite: {unscored[:5]}; "
+            f"pass the suite the run was made with ({run.settings.suite!r})."
+        )
+    results = [
+        score_result(r, *index[r.fixture_id], config=run.settings.scoring) if r.fixture_id in index else r
+        for r in run.results
+    ]
+    return run.model_copy(update={"results": results, "aggregate": aggregate(results, run.settings)})
