@@ -385,6 +385,22 @@ def lead_schema(n_lines: int) -> dict[str, Any]:
     return {"type": "integer", "enum": list(range(1, min(_LEAD_CHOICES, n_lines) + 1))}
 
 
+def _grammar_friendly(schema: Any) -> Any:
+    """`schema` with small integer ranges spelled as enums: llama-cpp-python's grammar
+    ignores `minimum`/`maximum`, so a grade of 1-5 would otherwise allow any integer."""
+    if isinstance(schema, list):
+        return [_grammar_friendly(v) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _grammar_friendly(v) for k, v in schema.items()}
+    low, high = out.get("minimum"), out.get("maximum")
+    if out.get("type") == "integer" and isinstance(low, int) and isinstance(high, int) and 0 <= high - low <= 20:
+        out["enum"] = list(range(low, high + 1))
+        for key in ("type", "minimum", "maximum"):
+            out.pop(key)
+    return out
+
+
 class LocalBackend(Backend):
     name = "local"
 
@@ -533,7 +549,7 @@ class LocalBackend(Backend):
         always parses; a base model (completion format) reads the messages as one prompt.
         What a small model says inside that shape is another matter."""
         t0 = time.monotonic()
-        schema = response_model.model_json_schema()
+        schema = _grammar_friendly(response_model.model_json_schema())
         limit = max_tokens or self.settings.max_tokens
         if self.prompt_format == "completion":
             prompt = "\n\n".join(m["content"] for m in messages) + "\n\nJSON: "
@@ -550,9 +566,15 @@ class LocalBackend(Backend):
             value = response_model.model_validate(json.loads(answer["text"], strict=False))
         except (ValueError, ValidationError) as exc:
             cut = " (the answer hit max_tokens)" if answer.get("finish_reason") == "length" else ""
+            if isinstance(exc, ValidationError) and exc.errors():
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first.get("loc", ())) or "answer"
+                problem = f"{where}: {first.get('msg', 'invalid')}"
+            else:
+                problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ModelOutputError(
-                f"{self.model}: the answer did not fit {response_model.__name__}{cut}: "
-                f"{str(exc).splitlines()[0][:160]}: raise max_tokens, or use a larger model",
+                f"{self.model}: the answer did not fit {response_model.__name__}{cut} "
+                f"({problem[:160]}): raise max_tokens, or use a larger model",
                 model=self.model,
                 backend=self.name,
                 attempts=1,

@@ -367,7 +367,7 @@ def build_judge(config: JudgeConfig, *, replay: bool = False) -> Judge:
         store = ResponseStore(
             config.store, role="the judge store", fix="give another judge.store in the suite"
         )
-    backend = build_backend(settings, store=store, store_mode=mode if store else "off")
+    backend = build_backend(settings, store=store, store_mode=mode if store is not None else "off")
     return Judge(
         backend,
         batch_size=config.batch_size,
