@@ -12,7 +12,7 @@ from summarizer.render import esc, md_escape, md_table
 
 __all__ = ["agreement_rows", "judge_html", "judge_markdown"]
 
-_HEADERS = ("field", "n", "judge mean", "token mean", "Spearman", "Pearson", "mean |judge - token|")
+_HEADERS = ("field", "n", "judge mean", "token mean", "Spearman", "Pearson", "mean abs diff")
 _WORST = 5
 
 
