@@ -100,6 +100,7 @@ def test_eval_run_adds_judge_scores_and_a_replay_needs_no_server(
     assert run.aggregate.metrics["judge.summary"].mean == 0.0
     err = capsys.readouterr().err
     assert "judge [1/1] berg: 4 pair(s)" in err
+    assert "judged 4 pair(s) in 1 request(s) (0 replayed, 0 pair(s) reused)" in err
 
     # Replayed: extraction and judge answer from their stores; the server is gone.
     assert cli.main(["eval", "run", str(suite), "--replay", "--out", str(tmp_path / "again.json")]) == 0

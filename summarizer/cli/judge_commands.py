@@ -35,6 +35,19 @@ def add_parser(esub: Any) -> argparse.ArgumentParser:
     return j
 
 
+def judge_lines(run: Any) -> list[str]:
+    """What `eval run` says about its judge: failures, then one line of totals."""
+    record = run.judge
+    if record is None:
+        return []
+    lines = [f"summarizer: judge: {error}" for error in record.errors]
+    lines.append(
+        f"judged {len(record.pairs)} pair(s) in {record.requests} request(s) "
+        f"({record.replayed} replayed, {record.cached_pairs} pair(s) reused)"
+    )
+    return lines
+
+
 def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
@@ -71,12 +84,10 @@ def _cmd_judge(args: argparse.Namespace) -> int:
         print(json.dumps([a.model_dump(mode="json") for a in record.agreement], indent=2))
     else:
         print(judge_markdown(judged))
-    for error in record.errors:
-        _say(f"summarizer: judge: {error}")
-    _say(
-        f"judged {len(record.pairs)} pair(s) in {record.requests} request(s) "
-        f"({record.replayed} replayed, {record.cached_pairs} pair(s) reused); wrote {args.out}"
-    )
+    *failures, totals = judge_lines(judged)
+    for line in failures:
+        _say(line)
+    _say(f"{totals}; wrote {args.out}")
     if record.requests and len(record.errors) == record.requests:
         _say("summarizer: every judge request failed: see the errors above")
         return 1

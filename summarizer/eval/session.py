@@ -108,7 +108,7 @@ def run_suite_for(
         limit=getattr(args, "limit", None),
         progress=say,
     )
-    if suite.judge is not None and not getattr(args, "no_judge", False):
+    if suite.judge is not None:
         result = judge_suite_run(suite, result, replay=replay, say=say)
     return suite, result
 
