@@ -228,3 +228,25 @@ def test_the_judge_store_is_relative_to_the_suite_file(tmp_path: Path) -> None:
     config = judge_config({"store": "judge.sqlite"}, "s.yaml", tmp_path)
     assert config is not None and config.store == tmp_path / "judge.sqlite"
     assert judge_config(None, "s.yaml", tmp_path) is None
+
+
+def test_the_judge_section_of_the_html_report_is_inert_with_hostile_texts(suite: list) -> None:  # type: ignore[type-arg]
+    from helpers_html import IMG, LINK, SCRIPT, audit
+
+    from summarizer.eval.report import to_html, to_markdown
+
+    def hostile(pred: ArticleSummary) -> ArticleSummary:
+        out = pred.model_copy(deep=True)
+        out.statements[0].content = f"{SCRIPT} {IMG} {LINK}"
+        return out
+
+    judged = judge_run(make_run(suite, hostile), suite, Judge(FakeJudgeBackend()))
+    page = to_html(judged, suite, details=False)
+    section = page[page.index('<h2 id="judge">') :]
+    assert "Largest disagreements" in section
+    found = audit(section)
+    assert "script" not in found.tags and "img" not in found.tags
+    assert found.handlers == [] and found.js_urls == []
+    assert "&lt;script&gt;" in section
+    markdown = to_markdown(judged, suite, details=False)
+    assert "## Judge" in markdown and "| statements.content | 12 |" in markdown
