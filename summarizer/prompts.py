@@ -71,10 +71,35 @@ def _environment(directory: str, overlay: str | None = None) -> SandboxedEnviron
     return env
 
 
+# The judge's rubric (summarizer.eval.judge) lives beside the extraction templates but is no
+# part of the extraction prompt: editing it must not change the prompt version, or every
+# recorded extraction answer would look stale.
+JUDGE_FOLDER = "judge"
+
+
 def _prompt_files(folder: Path, pattern: str) -> list[str]:
-    """Templates and examples under `folder`, as sorted relative names."""
+    """Extraction templates and examples under `folder`, as sorted relative names."""
     files = sorted(p for p in folder.glob(pattern) if p.is_file() and p.suffix in (".j2", ".json"))
-    return [p.relative_to(folder).as_posix() for p in files]
+    names = [p.relative_to(folder).as_posix() for p in files]
+    return [n for n in names if not n.startswith(JUDGE_FOLDER + "/")]
+
+
+def judge_version() -> str:
+    """Hash of the packaged judge templates (`prompts/judge/*.j2`), for the run file."""
+    folder = prompts_dir() / JUDGE_FOLDER
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.j2")):
+        digest.update(path.name.encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:12]
+
+
+def render_judge(name: str, context: dict[str, Any]) -> str:
+    """The packaged judge template `judge/<name>` rendered in the sandbox; texts in
+    `context` are data (values), never template source."""
+    return _render(f"{JUDGE_FOLDER}/{name}", context, None).strip()
 
 
 # A file whose timestamp is this recent may be edited again within the same timestamp tick

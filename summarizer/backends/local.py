@@ -26,12 +26,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from summarizer.backends import local_fields
-from summarizer.backends.base import Backend, ModelResult
+from summarizer.backends.base import Backend, ModelResult, StructuredResult
 from summarizer.config import EMBEDDED_MODEL_NOTE, Settings
 from summarizer.draft_schema import (
     DraftActor,
@@ -50,6 +50,7 @@ from summarizer.sentences import sentences
 from summarizer.stores.responses import ResponseStore, StoreMode, content_key
 
 _LOAD_LOCK = threading.Lock()
+_M = TypeVar("_M", bound=BaseModel)
 _CALL_LOCKS: dict[str, threading.Lock] = {}
 
 _STOP_WORDS = frozenset(
@@ -384,6 +385,22 @@ def lead_schema(n_lines: int) -> dict[str, Any]:
     return {"type": "integer", "enum": list(range(1, min(_LEAD_CHOICES, n_lines) + 1))}
 
 
+def _grammar_friendly(schema: Any) -> Any:
+    """`schema` with small integer ranges spelled as enums: llama-cpp-python's grammar
+    ignores `minimum`/`maximum`, so a grade of 1-5 would otherwise allow any integer."""
+    if isinstance(schema, list):
+        return [_grammar_friendly(v) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _grammar_friendly(v) for k, v in schema.items()}
+    low, high = out.get("minimum"), out.get("maximum")
+    if out.get("type") == "integer" and isinstance(low, int) and isinstance(high, int) and 0 <= high - low <= 20:
+        out["enum"] = list(range(low, high + 1))
+        for key in ("type", "minimum", "maximum"):
+            out.pop(key)
+    return out
+
+
 class LocalBackend(Backend):
     name = "local"
 
@@ -520,6 +537,56 @@ class LocalBackend(Backend):
         result.draft = local_fields.build(candidates, lead)
         result.latency_s = time.monotonic() - t0
         return result
+
+    def structured(
+        self,
+        response_model: type[_M],
+        messages: list[dict[str, str]],
+        *,
+        max_tokens: int | None = None,
+    ) -> StructuredResult[_M]:
+        """`messages` answered as `response_model` under a JSON-schema grammar, so the answer
+        always parses; a base model (completion format) reads the messages as one prompt.
+        What a small model says inside that shape is another matter."""
+        t0 = time.monotonic()
+        schema = _grammar_friendly(response_model.model_json_schema())
+        limit = max_tokens or self.settings.max_tokens
+        if self.prompt_format == "completion":
+            prompt = "\n\n".join(m["content"] for m in messages) + "\n\nJSON: "
+            payload: dict[str, Any] = {"prompt": prompt, "schema": schema, "t": 0.0, "max": limit}
+            answer, replayed = self._cached_call(
+                payload, lambda: self._complete(prompt, schema, 0.0, limit)
+            )
+        else:
+            payload = {"messages": messages, "schema": schema, "t": 0.0, "max": limit}
+            answer, replayed = self._cached_call(
+                payload, lambda: self._chat(messages, schema, 0.0)
+            )
+        try:
+            value = response_model.model_validate(json.loads(answer["text"], strict=False))
+        except (ValueError, ValidationError) as exc:
+            cut = " (the answer hit max_tokens)" if answer.get("finish_reason") == "length" else ""
+            if isinstance(exc, ValidationError) and exc.errors():
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first.get("loc", ())) or "answer"
+                problem = f"{where}: {first.get('msg', 'invalid')}"
+            else:
+                problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ModelOutputError(
+                f"{self.model}: the answer did not fit {response_model.__name__}{cut} "
+                f"({problem[:160]}): raise max_tokens, or use a larger model",
+                model=self.model,
+                backend=self.name,
+                attempts=1,
+            ) from None
+        return StructuredResult(
+            value=value,
+            tokens_in=int(answer["tokens_in"]),
+            tokens_out=int(answer["tokens_out"]),
+            attempts=1,
+            latency_s=time.monotonic() - t0,
+            replayed=replayed,
+        )
 
     def extract(self, item: PromptInput, check: QuoteCheck | None = None) -> ModelResult:
         t0 = time.monotonic()

@@ -34,15 +34,15 @@ import time
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import instructor
 import openai
 from openai.types.chat import ChatCompletion
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from tenacity import AsyncRetrying, Retrying, retry_if_exception
 
-from summarizer.backends.base import Backend, ModelResult
+from summarizer.backends.base import Backend, ModelResult, StructuredResult
 from summarizer.config import DEFAULT_OPENAI_MODEL, Settings
 from summarizer.draft_schema import DraftSummary, QuoteCheck, checking_quotes, draft_json_schema
 from summarizer.errors import (
@@ -86,6 +86,7 @@ _Create = Callable[..., ChatCompletion]
 # One event loop's clients: the loop (weakly), its openai client and the HTTP client under it.
 _LoopClient = tuple[weakref.ref[asyncio.AbstractEventLoop], openai.AsyncOpenAI, openai.DefaultAsyncHttpxClient]
 _ACreate = Callable[..., Awaitable[ChatCompletion]]
+_M = TypeVar("_M", bound=BaseModel)
 
 
 @dataclass
@@ -602,6 +603,53 @@ class OpenAIBackend(Backend):
             error, cause = self._error(exc, stats)
             raise error from cause
         return self._result(draft, stats, t0)
+
+    def structured(
+        self,
+        response_model: type[_M],
+        messages: list[dict[str, str]],
+        *,
+        max_tokens: int | None = None,
+    ) -> StructuredResult[_M]:
+        """`messages` answered as `response_model` through instructor, with the same retries,
+        re-asks and response store as `extract` (a replayed answer makes no request)."""
+        stats = _CallStats()
+        t0 = time.monotonic()
+        send = self._create_sync(stats, t0)
+        schema_format = {"type": "json_object", "schema": response_model.model_json_schema()}
+
+        def create(*args: Any, **kwargs: Any) -> ChatCompletion:
+            # The draft's schema is what `prepare_request` would put here: give this model's.
+            if self.settings.json_object_schema and kwargs.get("response_format") == {
+                "type": "json_object"
+            }:
+                kwargs = {**kwargs, "response_format": schema_format}
+            return send(*args, **kwargs)
+
+        request: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "temperature": self.settings.temperature,
+            "max_tokens": max_tokens or self.settings.max_tokens,
+        }
+        if self.settings.seed:
+            request["seed"] = self.settings.seed
+        patched = instructor.patch(create=create, mode=self.mode)
+        try:
+            value = patched(
+                response_model=response_model, max_retries=self.settings.max_reasks, **request
+            )
+        except Exception as exc:
+            error, cause = self._error(exc, stats)
+            raise error from cause
+        return StructuredResult(
+            value=value,
+            tokens_in=stats.tokens_in,
+            tokens_out=stats.tokens_out,
+            attempts=stats.attempts,
+            latency_s=time.monotonic() - t0,
+            replayed=stats.answers > 0 and stats.replayed_answers == stats.answers,
+        )
 
     @property
     def article_token_budget(self) -> int:

@@ -140,6 +140,10 @@ def run(
         suite, result = run_suite_for(args, replay=args.replay, say=tell)
         result.save(args.out)
         tell(_run_summary(result, args.out))
+        from summarizer.cli.judge_commands import judge_lines
+
+        for line in judge_lines(result):
+            tell(line)
         advice = replay_miss_advice(result, suite.re_record_hint())
         if advice:
             tell(f"summarizer: {advice}")

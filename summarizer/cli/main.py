@@ -349,6 +349,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_gate_options(eg)
     _add_model_options(eg)
     e.set_defaults(func=_cmd_eval)
+    from summarizer.cli.judge_commands import add_parser as add_judge_parser
+
+    add_judge_parser(esub)
     from summarizer.cli.review_commands import add_parsers as add_review_parsers
 
     add_review_parsers(esub, add_model_options=_add_model_options, settings_from=_settings_from)

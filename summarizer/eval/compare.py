@@ -127,6 +127,7 @@ def fixture_metrics(run: Run) -> dict[str, dict[str, float]]:
         values["latency_s"] = r.latency_s
         values["tokens_in"] = float(r.tokens_in)
         values["tokens_out"] = float(r.tokens_out)
+        values.update(r.judge or {})  # judge.<field>: compared (and gated) only when named
         bucket = sums.setdefault(r.fixture_id, {})
         for name, value in values.items():
             bucket.setdefault(name, []).append(value)

@@ -293,6 +293,7 @@ def to_markdown(
     if baseline is not None:
         base, _agg, _index = prepare_run(baseline, index or None)
         parts.append(comparison_markdown(compare(base, run)).replace("# Comparison", "## Comparison", 1))
+    parts += _judge_section(run, "md")
     if details:
         parts.append("## Gold vs predicted")
         for r in run.results:
@@ -436,6 +437,7 @@ def to_html(
         "<h2>Per fixture</h2>",
         _html_fixture_table(run, details),
     ]
+    body += _judge_section(run, "html")
     if details:
         body.append("<h2>Fixtures</h2>")
         if not index:
@@ -446,6 +448,15 @@ def to_html(
             _html_fixture(n, r, index.get(r.fixture_id), bool(index)) for n, r in enumerate(run.results)
         ]
     return html_page(title, "\n".join(body))
+
+
+def _judge_section(run: Run, fmt: str) -> list[str]:
+    """The judge's agreement section (summarizer.eval.judge_report), when a judge ran."""
+    if run.judge is None:
+        return []
+    from summarizer.eval.judge_report import judge_html, judge_markdown
+
+    return [judge_html(run) if fmt == "html" else judge_markdown(run)]
 
 
 def comparison_table(comparison: Comparison) -> str:

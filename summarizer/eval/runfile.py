@@ -27,6 +27,7 @@ from pydantic import (
 
 from summarizer.errors import InputError, UsageError
 from summarizer.eval.gold import FIELD_KEYS, LIST_NAMES, Gold
+from summarizer.eval.judge_record import JudgeRecord
 from summarizer.eval.scoring import (
     DEFAULT_CONFIG,
     Counts,
@@ -110,6 +111,8 @@ class FixtureResult(_RunModel):
     latency_s: float = 0.0
     tokens_in: int = 0
     tokens_out: int = 0
+    # Mean judge score per judged field (`judge.<field>`), when a judge ran (eval.judge).
+    judge: dict[str, float] | None = None
 
 
 class MetricStat(_RunModel):
@@ -144,6 +147,8 @@ class Run(_RunModel):
     settings: RunSettings
     results: list[FixtureResult] = Field(default_factory=list)
     aggregate: RunAggregate | None = None
+    # The judge's pairs, cost and agreement with the token scores, when a judge ran.
+    judge: JudgeRecord | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -247,6 +252,12 @@ def _repetition_metrics(
     grounded = sum(s.evidence_grounded for s in scores)
     metrics["grounding_rate"] = 1.0 if total == 0 else grounded / total
     metrics["schema_valid"] = sum(1.0 for s in scores if s.schema_valid) / max(len(scores), 1)
+    judged: dict[str, list[float]] = {}
+    for r in results:
+        for name, value in (r.judge or {}).items():
+            judged.setdefault(name, []).append(value)
+    for name, values in judged.items():
+        metrics[name] = statistics.fmean(values)  # a mean over the results the judge scored
     metrics["latency_s"] = statistics.fmean([r.latency_s for r in results]) if results else 0.0
     metrics["tokens_in"] = float(sum(r.tokens_in for r in results))
     metrics["tokens_out"] = float(sum(r.tokens_out for r in results))

@@ -16,6 +16,7 @@ __all__ = [
     "flags_of",
     "gate_against",
     "gate_config_for",
+    "judge_suite_run",
     "replay_miss_advice",
     "run_suite_for",
     "suite_settings",
@@ -107,7 +108,35 @@ def run_suite_for(
         limit=getattr(args, "limit", None),
         progress=say,
     )
+    if suite.judge is not None:
+        result = judge_suite_run(suite, result, replay=replay, say=say)
     return suite, result
+
+
+def judge_suite_run(
+    suite: Any,
+    run: Any,
+    *,
+    replay: bool,
+    fixtures: Any = None,
+    overrides: dict[str, Any] | None = None,
+    say: Callable[[str], None] | None = None,
+) -> Any:
+    """`run` judged by the suite's judge (`overrides` on top of its `judge:` settings)."""
+    from summarizer.eval.extras import gold_type
+    from summarizer.eval.judge import build_judge, judge_run
+    from summarizer.extra_fields import import_summary_type
+    from summarizer.schemas import ArticleSummary
+
+    config = suite.judge.model_copy(update={k: v for k, v in (overrides or {}).items() if v is not None})
+    if fixtures is None:
+        spec = run.settings.summary_type
+        fixtures = suite.load_fixtures(gold_type(import_summary_type(spec) if spec else ArticleSummary))
+    judge = build_judge(config, replay=replay)
+    try:
+        return judge_run(run, fixtures, judge, fields=config.fields, gate=config.gate, progress=say)
+    finally:
+        judge.backend.close()
 
 
 def gate_config_for(args: argparse.Namespace, suite_gate: Any) -> Any:

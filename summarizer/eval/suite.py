@@ -12,6 +12,8 @@ settings:                     # any Settings field: backend, model, base_url, ma
 gate:                         # the regression gate's rules (see summarizer.eval.gating)
   metrics: {overall.f1: 0.02, items.f1: 0.02}
 record: summarizer eval run evals/seeds.yaml --out evals/baseline.json   # how to re-record
+judge:                        # optional: a judge model for free-text fields (summarizer.eval.judge_config)
+  model: gpt-4o-mini
 matrix:                       # optional: prompts x models x settings (see summarizer.eval.matrix)
   models: {small: m-small, big: m-big}
 ```
@@ -38,6 +40,7 @@ from summarizer.errors import InputError, SummarizerError
 from summarizer.eval.extras import gold_type
 from summarizer.eval.gating import GateConfig, gate_config
 from summarizer.eval.gold import Gold, load_suite_dir
+from summarizer.eval.judge_config import JudgeConfig, judge_config, with_judge_gate
 from summarizer.eval.matrix import MatrixSpec, matrix_spec
 from summarizer.eval.runfile import ErrorInfo, FixtureResult, Run, RunSettings, rescore
 from summarizer.extra_fields import summary_type_name
@@ -47,7 +50,7 @@ from summarizer.version import __version__
 
 _SUITE_KEYS = {
     "name", "fixtures", "adapter", "include", "repetitions", "store", "settings", "gate", "record",
-    "matrix",
+    "matrix", "judge",
 }
 ADAPTERS = ("meantime",)
 
@@ -85,6 +88,9 @@ class Suite:
     record_command: str | None = None
     # Prompt variants x models x settings to run side by side (summarizer.eval.matrix).
     matrix: MatrixSpec | None = None
+    # An optional judge of free-text fields (summarizer.eval.judge); reported, and gated
+    # only when it says `gate: true`.
+    judge: JudgeConfig | None = None
 
     def re_record_hint(self) -> str:
         """The command that records this suite's answers again (the suite's `record:`)."""
@@ -133,6 +139,7 @@ def load_suite(path: str | Path) -> Suite:
     repetitions = data.get("repetitions", 1)
     if not isinstance(repetitions, int) or repetitions < 1:
         raise InputError(f"{source}: `repetitions` must be a whole number >= 1")
+    judge = judge_config(data.get("judge"), str(source), base)
     return Suite(
         name=str(data.get("name") or source.stem),
         fixtures_dir=_path(base, data["fixtures"]),
@@ -141,10 +148,11 @@ def load_suite(path: str | Path) -> Suite:
         repetitions=repetitions,
         store=_path(base, data["store"]) if data.get("store") else None,
         settings=_settings(base, data.get("settings")),
-        gate=gate_config(data.get("gate"), str(source)),
+        gate=with_judge_gate(gate_config(data.get("gate"), str(source)), judge),
         path=source,
         record_command=str(data["record"]) if data.get("record") else None,
         matrix=matrix_spec(data["matrix"], base, str(source)) if data.get("matrix") is not None else None,
+        judge=judge,
     )
 
 
