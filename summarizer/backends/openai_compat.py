@@ -205,12 +205,21 @@ class OpenAIBackend(Backend):
             "max_retries": 0,
         }
         self._client_args = client_args
-        self._client = openai.OpenAI(**client_args)
+        # The sync client is made on first use: a batch run never needs one, and each costs
+        # an HTTP transport with its own SSL context (tens of ms of the CLI's start-up).
+        self._sync_client: openai.OpenAI | None = None
         # An async client's connection pool belongs to the event loop that first used it, and
         # each `asyncio.run` (one per `summarize_many` or `asummarize` call) is a new loop:
         # one client per live loop, so no request ever runs on a pool of a closed loop.
         self._aclients: dict[int, _LoopClient] = {}
         self._aclients_lock = threading.Lock()
+
+    @property
+    def _client(self) -> openai.OpenAI:
+        with self._aclients_lock:
+            if self._sync_client is None:
+                self._sync_client = openai.OpenAI(**self._client_args)
+            return self._sync_client
 
     def _loop_client(self) -> _LoopClient:
         loop = asyncio.get_running_loop()
@@ -664,7 +673,8 @@ class OpenAIBackend(Backend):
             await entry[2].aclose()
 
     def close(self) -> None:
-        self._client.close()
+        if self._sync_client is not None:
+            self._sync_client.close()
 
 
 def _scrubbed(value: Any, secret: str) -> Any:

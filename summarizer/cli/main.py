@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 model/transport failure (or a failed gate), 2 usage or 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -202,9 +203,24 @@ def _cmd_events(args: argparse.Namespace) -> int:
     return run_events(args, emit=_emit)
 
 
+def _settle_heap() -> None:
+    """Tune the garbage collector for a long run, once its imports are done.
+
+    The imports (openai's types above all) leave some 130,000 long-lived objects that every
+    full collection would walk again; frozen (without a collection first, which would cost
+    more start-up than the little garbage it frees), they are skipped. A higher first threshold
+    lets the many short-lived objects of each article (requests, answers, validation) die
+    young without a collection each 700 allocations. Together about 1 ms of CPU per article
+    at --concurrency 32 (benchmarks/RESULTS.md, batch throughput)."""
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+
+
 def _cmd_batch(args: argparse.Namespace) -> int:
     from summarizer.cli.batch_commands import run_batch_cli
 
+    if args.own_process:
+        _settle_heap()
     return run_batch_cli(args, settings=_settings_from(args), out=sys.stderr)
 
 
@@ -365,6 +381,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # The console script owns its process; a caller in Python (a test, a notebook) keeps its
+    # garbage collector as it was: frozen objects that die later would never be freed there.
+    args.own_process = argv is None
     debug = debug_enabled()
     try:
         code: int = args.func(args)
