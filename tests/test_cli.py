@@ -223,7 +223,7 @@ def test_every_option_has_help_and_states_its_default() -> None:
     parsers = _leaf_parsers()
     assert set(parsers) == {
         "summarize", "schema", "batch", "eval run", "eval score", "eval report", "eval compare",
-        "eval gate", "eval draft-gold", "eval review", "events build", "events show", "events eval",
+        "eval gate", "eval judge", "eval draft-gold", "eval review", "events build", "events show", "events eval",
     }
     for command, parser in parsers.items():
         for action in parser._actions:

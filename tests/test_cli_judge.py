@@ -185,7 +185,7 @@ def test_eval_judge_needs_a_judge_and_a_store_to_replay(
     suite.write_text("fixtures: fx\n", encoding="utf-8")
     assert _error(capsys, ["eval", "judge", str(run_path), "--suite", str(suite), "--out", out]) == (
         f"summarizer: error: suite {suite} has no `judge:` section: add one (see the README, "
-        '"Judge"), or name the judge with --model NAME or --backend local'
+        '"Judge"), or name the judge with --model NAME or --judge-backend local'
     )
     assert _error(
         capsys, ["eval", "judge", str(run_path), "--suite", str(suite), "--model", "j", "--replay", "--out", out]

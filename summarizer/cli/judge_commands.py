@@ -25,7 +25,10 @@ def add_parser(esub: Any) -> argparse.ArgumentParser:
     j.add_argument("--out", required=True, metavar="RUN.json", help="write the judged run here")
     j.add_argument("--fixtures", metavar="DIR", help="fixture directory (default: the suite's)")
     j.add_argument("--replay", action="store_true", help="answer only from the judge's store (no network)")
-    j.add_argument("--backend", choices=["openai", "local"], help="the judge's backend")
+    j.add_argument(
+        "--judge-backend", dest="backend", choices=["openai", "local"],
+        help="the judge's backend (default: the suite's judge.backend, else openai)",
+    )
     j.add_argument("--model", metavar="NAME", help="the judge model (openai backend)")
     j.add_argument("--base-url", metavar="URL", help="an OpenAI-compatible endpoint for the judge")
     j.add_argument("--model-path", metavar="GGUF", help="a GGUF file for the local judge")
@@ -67,7 +70,7 @@ def _cmd_judge(args: argparse.Namespace) -> int:
         if not (args.model or args.backend):
             raise UsageError(
                 f"suite {args.suite} has no `judge:` section: add one (see the README, \"Judge\"), "
-                "or name the judge with --model NAME or --backend local"
+                "or name the judge with --model NAME or --judge-backend local"
             )
         suite.judge = JudgeConfig()
     run = Run.load(args.run)
