@@ -3,11 +3,14 @@ loading a page in headless Chromium (the DOM after any script would have run).""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+
+import pytest
+
+from summarizer.testing.browser import CHROMEDRIVER, CHROMIUM
 
 
 def _mark(name: str) -> str:
@@ -120,7 +123,10 @@ def assert_inert(page: str) -> None:
     assert "&lt;script&gt;" in page and "onerror=" in page and "javascript:alert(1)" in page
 
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+# One lookup of the browser for every test and benchmark (summarizer.testing.browser).
+needs_browser = pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None, reason="chromium and chromedriver are not installed"
+)
 
 
 def dump_dom(page: Path, profile: Path) -> str:

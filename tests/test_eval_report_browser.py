@@ -9,21 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers_html import needs_browser
 
 from summarizer.eval.matrix import MatrixCell, MatrixRun
 from summarizer.eval.matrix_report import matrix_html
 from summarizer.eval.report import to_html
-from summarizer.testing.browser import CHROMEDRIVER, CHROMIUM, headless_chromium
+from summarizer.testing.browser import headless_chromium
 from summarizer.testing.report_runs import synthetic_fixtures, synthetic_run
 
 pytest.importorskip("selenium.webdriver")
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        CHROMIUM is None or CHROMEDRIVER is None, reason="chromium and chromedriver are not installed"
-    ),
-]
+pytestmark = [pytest.mark.slow, needs_browser]
 
 # What a person sees at the link's target: marks in the viewport, their style and hover text.
 VISIBLE_MARKS = """

@@ -12,21 +12,17 @@ from typing import Any
 
 import pytest
 from conftest import use_only_api_key
+from helpers_html import needs_browser
 from helpers_review import HOSTILE_ARTICLE, draft_fixture
 
 from summarizer.eval.gold import load_fixture
 from summarizer.eval.review_server import ReviewServer
 from summarizer.eval.review_session import ReviewSession
-from summarizer.testing.browser import CHROMEDRIVER, CHROMIUM, headless_chromium
+from summarizer.testing.browser import headless_chromium
 
 pytest.importorskip("selenium.webdriver")
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        CHROMIUM is None or CHROMEDRIVER is None, reason="chromium and chromedriver are not installed"
-    ),
-]
+pytestmark = [pytest.mark.slow, needs_browser]
 
 # Select the first occurrence of `quote` in the article pane, across highlight boundaries.
 SELECT = """
